@@ -1,0 +1,105 @@
+#include "app/command_line.hpp"
+
+#include <algorithm>
+#include <sstream>
+
+#include "core/error.hpp"
+#include "core/text_distance.hpp"
+
+namespace sppo {
+
+const std::vector<CommandSpec>& command_specs() {
+  static const std::vector<CommandSpec> specs{
+      {"config show", {"FILE"}, {}, "validate a run config and print it resolved, as YAML"},
+      {"inspect", {"PATH"}, {}, "summarise a safetensors file or model folder, or an HDF5 file"},
+      {"version", {}, {}, "print the version and the libraries this build uses"},
+  };
+  return specs;
+}
+
+std::optional<std::string> CommandLine::flag(const std::string& name) const {
+  auto it = flags.find(name);
+  if (it == flags.end()) return std::nullopt;
+  return it->second;
+}
+
+std::string usage_text() {
+  std::ostringstream out;
+  out << "usage: sppo <command> [arguments] [--set section.key=value ...]\n\n"
+         "Self-Play Preference Optimization for language models, on MPI ranks.\n\ncommands:\n";
+  for (const auto& spec : command_specs()) {
+    std::string line = "  " + spec.name;
+    for (const auto& p : spec.positionals) line += " " + p;
+    for (const auto& f : spec.flags) line += " [--" + f + " V]";
+    out << line << std::string(line.size() < 34 ? 34 - line.size() : 1, ' ') << spec.summary << "\n";
+  }
+  out << "\nEvery command accepts --set section.key=value (repeatable) and --help.\n";
+  return out.str();
+}
+
+CommandLine parse_command_line(const std::vector<std::string>& args) {
+  CommandLine cl;
+  std::size_t i = 0;
+  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    cl.help = true;
+    return cl;
+  }
+  // Commands are one word or two ("config show").
+  const CommandSpec* spec = nullptr;
+  for (const auto& s : command_specs()) {
+    const bool two_words = s.name.find(' ') != std::string::npos;
+    if (!two_words && args[0] == s.name) spec = &s;
+    if (two_words && args.size() > 1 && args[0] + " " + args[1] == s.name) spec = &s;
+  }
+  if (!spec) {
+    std::vector<std::string> names;
+    for (const auto& s : command_specs()) names.push_back(s.name);
+    auto guess = closest_match(args[0], names);
+    throw ConfigError("unknown command '" + args[0] + "'" + (guess ? " (did you mean '" + *guess + "'?)" : "") +
+                      "; see sppo --help");
+  }
+  cl.command = spec->name;
+  i = spec->name.find(' ') != std::string::npos ? 2 : 1;
+  for (; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "--help" || a == "-h") {
+      cl.help = true;
+      continue;
+    }
+    if (a.rfind("--", 0) != 0) {
+      cl.positionals.push_back(a);
+      continue;
+    }
+    std::string name = a.substr(2), value;
+    const auto eq = name.find('=');
+    const bool inline_value = eq != std::string::npos;
+    if (inline_value) {
+      value = name.substr(eq + 1);
+      name = name.substr(0, eq);
+    }
+    const bool known = name == "set" || std::find(spec->flags.begin(), spec->flags.end(), name) != spec->flags.end();
+    if (!known) {
+      std::vector<std::string> choices{"--set"};
+      for (const auto& f : spec->flags) choices.push_back("--" + f);
+      auto guess = closest_match("--" + name, choices);
+      throw ConfigError("sppo " + cl.command + ": unknown flag --" + name +
+                        (guess ? " (did you mean " + *guess + "?)" : ""));
+    }
+    if (!inline_value) {
+      if (i + 1 >= args.size()) throw ConfigError("sppo " + cl.command + ": flag --" + name + " needs a value");
+      value = args[++i];
+    }
+    if (name == "set") cl.overrides.push_back(parse_override(value));
+    else if (!cl.flags.emplace(name, value).second)
+      throw ConfigError("sppo " + cl.command + ": flag --" + name + " given twice");
+  }
+  if (!cl.help && cl.positionals.size() != spec->positionals.size()) {
+    std::string expected;
+    for (const auto& p : spec->positionals) expected += " " + p;
+    throw ConfigError("sppo " + cl.command + ": expected" + (expected.empty() ? " no arguments" : expected) + ", got " +
+                      std::to_string(cl.positionals.size()) + " argument(s)");
+  }
+  return cl;
+}
+
+}  // namespace sppo

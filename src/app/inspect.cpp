@@ -1,0 +1,85 @@
+#include "app/inspect.hpp"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <sstream>
+
+#include "core/error.hpp"
+#include "io/hdf5.hpp"
+#include "io/safetensors.hpp"
+
+namespace sppo {
+namespace {
+
+std::string shape_text(const std::vector<int64_t>& shape) {
+  std::string s = "[";
+  for (std::size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
+  return s + "]";
+}
+
+std::string pad(const std::string& s, std::size_t width) {
+  return s.size() >= width ? s + " " : s + std::string(width - s.size(), ' ');
+}
+
+std::string first_line(const std::string& s, std::size_t max_chars) {
+  std::string line = s.substr(0, s.find('\n'));
+  if (line.size() > max_chars) line = line.substr(0, max_chars) + "...";
+  if (line.size() < s.size()) line += " (" + std::to_string(s.size()) + " chars)";
+  return line;
+}
+
+std::string inspect_safetensors(const std::string& path) {
+  const SafetensorsModel model = SafetensorsModel::open(path);
+  std::ostringstream out;
+  uint64_t bytes = 0, parameters = 0;
+  std::size_t width = 0;
+  for (const auto& name : model.names()) {
+    const auto& e = model.entry(name);
+    bytes += e.end - e.begin;
+    parameters += static_cast<uint64_t>(e.numel());
+    width = std::max(width, name.size());
+  }
+  out << path << ": safetensors, " << model.files().size() << " file(s), " << model.names().size() << " tensors, "
+      << parameters << " elements, " << bytes << " bytes\n";
+  for (const auto& [k, v] : model.metadata()) out << "  metadata " << k << " = " << first_line(v, 80) << "\n";
+  for (const auto& name : model.names()) {
+    const auto& e = model.entry(name);
+    out << "  " << pad(name, width + 1) << pad(dtype_name(e.dtype), 5) << shape_text(e.shape);
+    if (model.files().size() > 1) {
+      const std::string& file = model.file_of(name);
+      out << "  " << file.substr(file.rfind('/') + 1);
+    }
+    out << "\n";
+  }
+  return out.str();
+}
+
+std::string inspect_hdf5(const std::string& path) {
+  const h5::File file = h5::File::open(path, false, MPI_COMM_NULL);
+  std::ostringstream out;
+  const auto datasets = file.dataset_paths();
+  out << path << ": HDF5, " << datasets.size() << " datasets\n";
+  for (const auto& name : file.attribute_names())
+    out << "  @" << name << " = " << first_line(file.describe_attribute(name), 80) << "\n";
+  std::size_t width = 0;
+  for (const auto& d : datasets) width = std::max(width, d.size());
+  for (const auto& d : datasets) {
+    const h5::Dataset ds = file.open_dataset(d);
+    out << "  " << pad(d, width + 1) << pad(ds.type_description(), 8) << shape_text(ds.dims()) << "\n";
+  }
+  return out.str();
+}
+
+}  // namespace
+
+std::string inspect_path(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) throw_io_error(path, "stat", errno);
+  if (S_ISDIR(st.st_mode)) return inspect_safetensors(path);
+  if (h5::is_hdf5(path)) return inspect_hdf5(path);
+  if (path.size() >= 12 && path.compare(path.size() - 12, 12, ".safetensors") == 0) return inspect_safetensors(path);
+  throw FormatError(path + ": neither a safetensors file (*.safetensors) or model folder, nor an HDF5 file");
+}
+
+}  // namespace sppo

@@ -1,0 +1,67 @@
+// The sppo command line. The one place errors are caught: each is printed as one line and
+// the process exits non-zero; under MPI with several ranks the whole job is aborted so that
+// no rank is left waiting in a collective.
+#include <mpi.h>
+
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "app/command_line.hpp"
+#include "app/inspect.hpp"
+#include "app/version.hpp"
+#include "core/config.hpp"
+#include "core/error.hpp"
+
+namespace {
+
+int run(const sppo::CommandLine& cl) {
+  if (cl.help || cl.command.empty()) {
+    std::cout << sppo::usage_text();
+    return 0;
+  }
+  if (cl.command == "version") {
+    std::cout << sppo::version_text();
+  } else if (cl.command == "config show") {
+    std::cout << sppo::config_to_yaml(sppo::load_config(cl.positionals[0], cl.overrides));
+  } else if (cl.command == "inspect") {
+    std::cout << sppo::inspect_path(cl.positionals[0]);
+  }
+  return 0;
+}
+
+// Rank of this process when MPI is up, for the error line.
+std::string rank_prefix() {
+  int initialized = 0, finalized = 0;
+  MPI_Initialized(&initialized);
+  MPI_Finalized(&finalized);
+  if (!initialized || finalized) return "";
+  int rank = 0, size = 1;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  MPI_Comm_size(MPI_COMM_WORLD, &size);
+  return size > 1 ? "[rank " + std::to_string(rank) + "] " : "";
+}
+
+[[noreturn]] void fail(const std::string& message) {
+  std::cerr << "sppo: " << rank_prefix() << "error: " << message << std::endl;
+  int initialized = 0, finalized = 0, size = 1;
+  MPI_Initialized(&initialized);
+  MPI_Finalized(&finalized);
+  if (initialized && !finalized) {
+    MPI_Comm_size(MPI_COMM_WORLD, &size);
+    if (size > 1) MPI_Abort(MPI_COMM_WORLD, 1);
+  }
+  std::exit(1);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run(sppo::parse_command_line(std::vector<std::string>(argv + 1, argv + argc)));
+  } catch (const sppo::Error& e) {
+    fail(e.what());
+  } catch (const std::exception& e) {
+    fail(std::string("internal error: ") + e.what());
+  }
+}

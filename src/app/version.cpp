@@ -1,0 +1,33 @@
+#include "app/version.hpp"
+
+#include <hdf5.h>
+#include <mpi.h>
+
+#include <sstream>
+
+#include "build_info.hpp"
+#include "dist/communicator.hpp"
+
+namespace sppo {
+
+std::string version_text() {
+  std::ostringstream out;
+  out << "sppo " << SPPO_VERSION << " (git " << SPPO_GIT_REVISION << ")\n";
+  out << "LibTorch " << SPPO_TORCH_VERSION << "\n";
+  char mpi[MPI_MAX_LIBRARY_VERSION_STRING];
+  int length = 0;
+  MPI_Get_library_version(mpi, &length);  // callable before MPI_Init
+  std::string mpi_text(mpi, static_cast<std::size_t>(length));
+  out << "MPI " << MPI_VERSION << "." << MPI_SUBVERSION << ": " << mpi_text.substr(0, mpi_text.find_first_of(",\n")) << "\n";
+  unsigned major = 0, minor = 0, release = 0;
+  H5get_libversion(&major, &minor, &release);
+  out << "HDF5 " << major << "." << minor << "." << release
+#ifdef H5_HAVE_PARALLEL
+      << " (parallel)"
+#endif
+      << "\n";
+  out << "NCCL backend " << (nccl_compiled() ? "on" : "off") << "\n";
+  return out.str();
+}
+
+}  // namespace sppo

@@ -1,0 +1,455 @@
+#include "core/config.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "core/error.hpp"
+#include "core/text_distance.hpp"
+
+namespace sppo {
+namespace {
+
+// ---------------------------------------------------------------- enum names
+template <class E>
+using NameTable = std::vector<std::pair<E, const char*>>;
+
+const NameTable<DType>& names(DType) {
+  static const NameTable<DType> t{{DType::float32, "float32"}, {DType::bfloat16, "bfloat16"}};
+  return t;
+}
+const NameTable<Precision>& names(Precision) {
+  static const NameTable<Precision> t{{Precision::fp32, "fp32"}, {Precision::bf16, "bf16"}};
+  return t;
+}
+const NameTable<ChatTemplate>& names(ChatTemplate) {
+  static const NameTable<ChatTemplate> t{{ChatTemplate::mistral, "mistral"}, {ChatTemplate::none, "none"}};
+  return t;
+}
+const NameTable<RankerType>& names(RankerType) {
+  static const NameTable<RankerType> t{{RankerType::pairrm, "pairrm"}, {RankerType::synthetic, "synthetic"}};
+  return t;
+}
+const NameTable<WinrateMode>& names(WinrateMode) {
+  static const NameTable<WinrateMode> t{{WinrateMode::score, "score"}, {WinrateMode::direct, "direct"}};
+  return t;
+}
+const NameTable<LossKind>& names(LossKind) {
+  static const NameTable<LossKind> t{{LossKind::sppo, "sppo"},         {LossKind::sppo_single, "sppo_single"},
+                                     {LossKind::sppo_all, "sppo_all"}, {LossKind::dpo, "dpo"},
+                                     {LossKind::ipo, "ipo"},           {LossKind::sft, "sft"}};
+  return t;
+}
+const NameTable<OptimizerKind>& names(OptimizerKind) {
+  static const NameTable<OptimizerKind> t{
+      {OptimizerKind::rmsprop, "rmsprop"}, {OptimizerKind::adamw, "adamw"}, {OptimizerKind::sgd, "sgd"}};
+  return t;
+}
+const NameTable<Backend>& names(Backend) {
+  static const NameTable<Backend> t{{Backend::automatic, "auto"}, {Backend::mpi, "mpi"}, {Backend::nccl, "nccl"}};
+  return t;
+}
+
+template <class E>
+std::string enum_name(E v) {
+  for (const auto& [value, name] : names(v))
+    if (value == v) return name;
+  return "?";
+}
+
+// ---------------------------------------------------------------- scalar codecs
+// A value that does not fit its key's type; the caller adds file, line and key.
+struct BadValue {
+  std::string reason;
+};
+
+std::string scalar_text(const YAML::Node& node) {
+  if (node.IsScalar()) return node.Scalar();
+  if (node.IsNull()) return "null";
+  std::ostringstream os;
+  os << YAML::Dump(node);
+  std::string s = os.str();
+  std::replace(s.begin(), s.end(), '\n', ' ');
+  return s;
+}
+
+// Shortest decimal text that reads back as exactly `v`.
+std::string format_double(double v) {
+  char buf[64];
+  for (int precision = 1; precision <= 17; ++precision) {
+    std::snprintf(buf, sizeof buf, "%.*g", precision, v);
+    if (std::strtod(buf, nullptr) == v) break;
+  }
+  std::string s = buf;
+  if (s.find_first_of(".en") == std::string::npos) s += ".0";  // keep it a float in YAML
+  return s;
+}
+
+std::string quote(const std::string& s) {
+  YAML::Emitter e;
+  e << YAML::DoubleQuoted << s;
+  return e.c_str();
+}
+
+template <class T>
+struct Codec;
+
+template <>
+struct Codec<int64_t> {
+  static int64_t decode(const YAML::Node& n) {
+    if (!n.IsScalar()) throw BadValue{"expected an integer"};
+    const std::string& s = n.Scalar();
+    char* end = nullptr;
+    errno = 0;
+    long long v = std::strtoll(s.c_str(), &end, 10);
+    if (s.empty() || *end != '\0' || errno == ERANGE) throw BadValue{"expected an integer"};
+    return v;
+  }
+  static std::string encode(int64_t v) { return std::to_string(v); }
+};
+
+template <>
+struct Codec<double> {
+  static double decode(const YAML::Node& n) {
+    if (!n.IsScalar()) throw BadValue{"expected a number"};
+    const std::string& s = n.Scalar();
+    char* end = nullptr;
+    double v = std::strtod(s.c_str(), &end);
+    if (s.empty() || *end != '\0' || !std::isfinite(v)) throw BadValue{"expected a finite number"};
+    return v;
+  }
+  static std::string encode(double v) { return format_double(v); }
+};
+
+template <>
+struct Codec<std::string> {
+  static std::string decode(const YAML::Node& n) {
+    if (!n.IsScalar()) throw BadValue{"expected a string"};
+    return n.Scalar();
+  }
+  static std::string encode(const std::string& v) { return quote(v); }
+};
+
+template <>
+struct Codec<std::optional<std::string>> {
+  static std::optional<std::string> decode(const YAML::Node& n) {
+    if (n.IsNull() || (n.IsScalar() && (n.Scalar() == "null" || n.Scalar() == "~")))
+      return std::nullopt;
+    return Codec<std::string>::decode(n);
+  }
+  static std::string encode(const std::optional<std::string>& v) { return v ? quote(*v) : "null"; }
+};
+
+template <class E>
+struct EnumCodec {
+  static E decode(const YAML::Node& n) {
+    std::string choices;
+    for (const auto& [value, name] : names(E{})) choices += (choices.empty() ? "" : ", ") + std::string(name);
+    if (!n.IsScalar()) throw BadValue{"expected one of " + choices};
+    for (const auto& [value, name] : names(E{}))
+      if (n.Scalar() == name) return value;
+    throw BadValue{"expected one of " + choices};
+  }
+  static std::string encode(E v) { return enum_name(v); }
+};
+template <> struct Codec<DType> : EnumCodec<DType> {};
+template <> struct Codec<Precision> : EnumCodec<Precision> {};
+template <> struct Codec<ChatTemplate> : EnumCodec<ChatTemplate> {};
+template <> struct Codec<RankerType> : EnumCodec<RankerType> {};
+template <> struct Codec<WinrateMode> : EnumCodec<WinrateMode> {};
+template <> struct Codec<LossKind> : EnumCodec<LossKind> {};
+template <> struct Codec<OptimizerKind> : EnumCodec<OptimizerKind> {};
+template <> struct Codec<Backend> : EnumCodec<Backend> {};
+
+// ---------------------------------------------------------------- range checks
+// Each returns the reason a value is out of range, or "" when it is fine.
+template <class T>
+using Check = std::function<std::string(const T&)>;
+
+Check<int64_t> at_least(int64_t lo) {
+  return [lo](const int64_t& v) { return v >= lo ? "" : "must be >= " + std::to_string(lo); };
+}
+Check<double> in_range(double lo, bool lo_open, double hi, bool hi_open) {
+  return [=](const double& v) {
+    bool ok = (lo_open ? v > lo : v >= lo) && (hi_open ? v < hi : v <= hi);
+    return ok ? std::string() : "must be in " + std::string(lo_open ? "(" : "[") + format_double(lo) + ", " +
+                                    format_double(hi) + (hi_open ? ")" : "]");
+  };
+}
+Check<double> positive() {
+  return [](const double& v) { return v > 0 ? "" : "must be > 0"; };
+}
+Check<double> non_negative() {
+  return [](const double& v) { return v >= 0 ? "" : "must be >= 0"; };
+}
+Check<std::string> non_empty() {
+  return [](const std::string& v) { return v.empty() ? "must not be empty" : ""; };
+}
+// A run name becomes a folder under run.dir: no separators, no traversal, no hidden names.
+Check<std::string> safe_name() {
+  return [](const std::string& v) -> std::string {
+    if (v.empty() || v.size() > 128) return "must be 1 to 128 characters";
+    if (v.front() == '.') return "must not start with '.'";
+    for (char c : v)
+      if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.'))
+        return "may hold only letters, digits, '-', '_' and '.'";
+    return "";
+  };
+}
+
+// ---------------------------------------------------------------- the key table
+struct Field {
+  std::string section;
+  std::string key;
+  std::function<void(Config&, const YAML::Node&)> read;  // throws BadValue
+  std::function<std::string(const Config&)> write;       // YAML text of the value
+  std::function<std::string(const Config&)> check;       // reason, or ""
+  std::string name() const { return section + "." + key; }
+};
+
+template <class S, class T>
+Field field(const char* section, S Config::*sec, const char* key, T S::*member, Check<T> check = {}) {
+  Field f;
+  f.section = section;
+  f.key = key;
+  f.read = [sec, member](Config& c, const YAML::Node& n) { (c.*sec).*member = Codec<T>::decode(n); };
+  f.write = [sec, member](const Config& c) { return Codec<T>::encode((c.*sec).*member); };
+  f.check = [sec, member, check](const Config& c) { return check ? check((c.*sec).*member) : std::string(); };
+  return f;
+}
+
+// Every key of DESIGN.md §8, in the order `config show` prints them.
+const std::vector<Field>& fields() {
+  static const std::vector<Field> table = {
+      field("run", &Config::run, "name", &RunConfig::name, safe_name()),
+      field("run", &Config::run, "dir", &RunConfig::dir, non_empty()),
+      field("run", &Config::run, "iterations", &RunConfig::iterations, at_least(1)),
+      field("run", &Config::run, "seed", &RunConfig::seed, at_least(0)),
+      field("data", &Config::data, "prompts", &DataConfig::prompts, non_empty()),
+      field("data", &Config::data, "prompt_field", &DataConfig::prompt_field, non_empty()),
+      field("data", &Config::data, "id_field", &DataConfig::id_field),
+      field("policy", &Config::policy, "path", &PolicyConfig::path, non_empty()),
+      field("policy", &Config::policy, "dtype", &PolicyConfig::dtype),
+      field("policy", &Config::policy, "chat_template", &PolicyConfig::chat_template),
+      field("ranker", &Config::ranker, "type", &RankerConfig::type),
+      field("ranker", &Config::ranker, "path", &RankerConfig::path),
+      field("ranker", &Config::ranker, "dtype", &RankerConfig::dtype),
+      field("generate", &Config::generate, "samples", &GenerateConfig::samples, at_least(2)),
+      field("generate", &Config::generate, "temperature", &GenerateConfig::temperature, non_negative()),
+      field("generate", &Config::generate, "top_p", &GenerateConfig::top_p, in_range(0, true, 1, false)),
+      field("generate", &Config::generate, "top_k", &GenerateConfig::top_k, at_least(0)),
+      field("generate", &Config::generate, "max_new_tokens", &GenerateConfig::max_new_tokens, at_least(1)),
+      field("generate", &Config::generate, "max_prompt_length", &GenerateConfig::max_prompt_length, at_least(1)),
+      field("generate", &Config::generate, "chunk_prompts", &GenerateConfig::chunk_prompts, at_least(1)),
+      field("annotate", &Config::annotate, "batch_pairs", &AnnotateConfig::batch_pairs, at_least(1)),
+      field("annotate", &Config::annotate, "winrate", &AnnotateConfig::winrate),
+      field("train", &Config::train, "loss", &TrainConfig::loss),
+      field("train", &Config::train, "beta", &TrainConfig::beta, positive()),
+      field("train", &Config::train, "optimizer", &TrainConfig::optimizer),
+      field("train", &Config::train, "lr", &TrainConfig::lr, non_negative()),
+      field("train", &Config::train, "warmup_ratio", &TrainConfig::warmup_ratio, in_range(0, false, 1, false)),
+      field("train", &Config::train, "epochs", &TrainConfig::epochs, at_least(1)),
+      field("train", &Config::train, "global_batch", &TrainConfig::global_batch, at_least(1)),
+      field("train", &Config::train, "micro_batch", &TrainConfig::micro_batch, at_least(1)),
+      field("train", &Config::train, "max_length", &TrainConfig::max_length, at_least(2)),
+      field("train", &Config::train, "max_prompt_length", &TrainConfig::max_prompt_length, at_least(1)),
+      field("train", &Config::train, "clip_grad_norm", &TrainConfig::clip_grad_norm, non_negative()),
+      field("train", &Config::train, "precision", &TrainConfig::precision),
+      field("train", &Config::train, "checkpoint_every", &TrainConfig::checkpoint_every, at_least(1)),
+      field("train", &Config::train, "data", &TrainConfig::data),
+      field("eval", &Config::eval, "prompts", &EvalConfig::prompts, non_empty()),
+      field("eval", &Config::eval, "max_new_tokens", &EvalConfig::max_new_tokens, at_least(1)),
+      field("dist", &Config::dist, "backend", &DistConfig::backend),
+      field("dist", &Config::dist, "threads_per_rank", &DistConfig::threads_per_rank, at_least(0)),
+  };
+  return table;
+}
+
+const Field* find_field(const std::string& section, const std::string& key) {
+  for (const auto& f : fields())
+    if (f.section == section && f.key == key) return &f;
+  return nullptr;
+}
+
+std::vector<std::string> section_names() {
+  std::vector<std::string> out;
+  for (const auto& f : fields())
+    if (std::find(out.begin(), out.end(), f.section) == out.end()) out.push_back(f.section);
+  return out;
+}
+
+std::vector<std::string> key_names(const std::string& section) {
+  std::vector<std::string> out;
+  for (const auto& f : fields())
+    if (f.section == section) out.push_back(f.section + "." + f.key);
+  return out;
+}
+
+std::string did_you_mean(const std::string& word, const std::vector<std::string>& candidates) {
+  auto best = closest_match(word, candidates);
+  return best ? " (did you mean " + *best + "?)" : "";
+}
+
+// Where each key's value came from, for messages: "file:line" or "--set k=v".
+using Origins = std::map<std::string, std::string>;
+
+std::string where(const std::string& source, const YAML::Mark& mark) {
+  return mark.line >= 0 ? source + ":" + std::to_string(mark.line + 1) : source;
+}
+
+void read_value(Config& config, const Field& f, const YAML::Node& value, const std::string& origin) {
+  try {
+    f.read(config, value);
+  } catch (const BadValue& bad) {
+    throw ConfigError(origin + ": " + f.name() + " = " + scalar_text(value) + ": " + bad.reason);
+  }
+}
+
+void read_document(Config& config, const YAML::Node& root, const std::string& source, Origins& origins) {
+  if (!root || root.IsNull()) return;  // an empty file: every default
+  if (!root.IsMap())
+    throw ConfigError(where(source, root.Mark()) + ": expected a mapping of sections (run, data, policy, ...)");
+  std::set<std::string> seen_sections;
+  const auto sections = section_names();
+  for (const auto& entry : root) {
+    const std::string section = entry.first.as<std::string>();
+    const std::string at = where(source, entry.first.Mark());
+    if (std::find(sections.begin(), sections.end(), section) == sections.end())
+      throw ConfigError(at + ": unknown section '" + section + "'" + did_you_mean(section, sections));
+    if (!seen_sections.insert(section).second) throw ConfigError(at + ": section '" + section + "' appears twice");
+    const YAML::Node& body = entry.second;
+    if (body.IsNull()) continue;
+    if (!body.IsMap()) throw ConfigError(at + ": section '" + section + "' must be a mapping of keys");
+    std::set<std::string> seen_keys;
+    for (const auto& kv : body) {
+      const std::string key = kv.first.as<std::string>();
+      const std::string key_at = where(source, kv.first.Mark());
+      const Field* f = find_field(section, key);
+      if (!f)
+        throw ConfigError(key_at + ": unknown key " + section + "." + key +
+                          did_you_mean(section + "." + key, key_names(section)));
+      if (!seen_keys.insert(key).second) throw ConfigError(key_at + ": key " + f->name() + " appears twice");
+      read_value(config, *f, kv.second, key_at);
+      origins[f->name()] = key_at;
+    }
+  }
+}
+
+void apply_override(Config& config, const Override& o, Origins& origins) {
+  const std::string origin = "--set " + o.key + "=" + o.value;
+  const auto dot = o.key.find('.');
+  const std::string section = o.key.substr(0, dot);
+  const std::string key = dot == std::string::npos ? "" : o.key.substr(dot + 1);
+  const Field* f = find_field(section, key);
+  if (!f) {
+    std::vector<std::string> all;
+    for (const auto& fl : fields()) all.push_back(fl.name());
+    throw ConfigError(origin + ": unknown key " + o.key + did_you_mean(o.key, all));
+  }
+  YAML::Node value;
+  try {
+    value = YAML::Load(o.value);
+  } catch (const YAML::Exception& e) {
+    throw ConfigError(origin + ": value is not valid YAML: " + e.msg);
+  }
+  read_value(config, *f, value, origin);
+  origins[f->name()] = origin;
+}
+
+std::string origin_of(const Origins& origins, const std::string& name, const std::string& source) {
+  auto it = origins.find(name);
+  return it != origins.end() ? it->second : source + " (default)";
+}
+
+void validate(const Config& c, const Origins& origins) {
+  for (const auto& f : fields()) {
+    std::string reason = f.check(c);
+    if (!reason.empty())
+      throw ConfigError(origin_of(origins, f.name(), c.source) + ": " + f.name() + " = " + f.write(c) + ": " +
+                        reason);
+  }
+  auto fail = [&](const std::string& name, const std::string& reason) {
+    const Field* f = find_field(name.substr(0, name.find('.')), name.substr(name.find('.') + 1));
+    throw ConfigError(origin_of(origins, name, c.source) + ": " + name + " = " + f->write(c) + ": " + reason);
+  };
+  if (c.train.micro_batch > c.train.global_batch)
+    fail("train.micro_batch", "must not exceed train.global_batch = " + std::to_string(c.train.global_batch));
+  if (c.train.max_prompt_length >= c.train.max_length)
+    fail("train.max_prompt_length",
+         "must be below train.max_length = " + std::to_string(c.train.max_length) + " to leave room for a response");
+  if (c.ranker.type == RankerType::pairrm && c.ranker.path.empty())
+    fail("ranker.path", "must name the PairRM folder when ranker.type = pairrm");
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- public API
+std::string to_string(DType v) { return enum_name(v); }
+std::string to_string(Precision v) { return enum_name(v); }
+std::string to_string(ChatTemplate v) { return enum_name(v); }
+std::string to_string(RankerType v) { return enum_name(v); }
+std::string to_string(WinrateMode v) { return enum_name(v); }
+std::string to_string(LossKind v) { return enum_name(v); }
+std::string to_string(OptimizerKind v) { return enum_name(v); }
+std::string to_string(Backend v) { return enum_name(v); }
+
+Override parse_override(const std::string& assignment) {
+  const auto eq = assignment.find('=');
+  if (eq == std::string::npos || eq == 0)
+    throw ConfigError("--set " + assignment + ": expected section.key=value");
+  return {assignment.substr(0, eq), assignment.substr(eq + 1)};
+}
+
+Config parse_config(const std::string& yaml_text, const std::string& source, const std::vector<Override>& overrides) {
+  Config config;
+  config.source = source;
+  Origins origins;
+  YAML::Node root;
+  try {
+    root = YAML::Load(yaml_text);
+  } catch (const YAML::Exception& e) {
+    throw ConfigError(source + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1) +
+                      ": YAML syntax error: " + e.msg);
+  }
+  try {
+    read_document(config, root, source, origins);
+  } catch (const YAML::Exception& e) {  // e.g. a key that is not a scalar
+    throw ConfigError(source + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
+  }
+  for (const auto& o : overrides) apply_override(config, o, origins);
+  validate(config, origins);
+  return config;
+}
+
+Config load_config(const std::string& path, const std::vector<Override>& overrides) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw_io_error(path, "open", errno);
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) throw_io_error(path, "read", errno);
+  return parse_config(text.str(), path, overrides);
+}
+
+std::string config_to_yaml(const Config& config) {
+  std::ostringstream out;
+  std::string section;
+  for (const auto& f : fields()) {
+    if (f.section != section) {
+      section = f.section;
+      out << section << ":\n";
+    }
+    out << "  " << f.key << ": " << f.write(config) << "\n";
+  }
+  return out.str();
+}
+
+}  // namespace sppo

@@ -1,0 +1,53 @@
+#pragma once
+// defines: sppo::ChunkQueue, dynamic hand-out of chunk indices so that every chunk is
+// processed exactly once, whatever the rank count, on one node or across nodes.
+//
+// Rank 0 runs a server thread on its own duplicate communicator: other ranks send a
+// request and receive the next chunk (or "no more"). Rank 0 takes chunks for its own work
+// under the same mutex. (A one-sided MPI_Fetch_and_op counter is not portable over TCP:
+// ENVIRONMENT.md.) Without MPI_THREAD_MULTIPLE the queue falls back to a static
+// round-robin split, which is still exactly-once.
+#include <mpi.h>
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include "dist/mpi_handles.hpp"
+
+namespace sppo {
+
+class ChunkQueue {
+ public:
+  // Collective. `pending` must be the same list on every rank (the chunks not yet done,
+  // in the order to hand them out).
+  ChunkQueue(MPI_Comm comm, std::vector<int64_t> pending, bool thread_multiple = true);
+  // Collective. A rank that stops asking early tells the server, so nobody waits forever.
+  ~ChunkQueue();
+  ChunkQueue(const ChunkQueue&) = delete;
+  ChunkQueue& operator=(const ChunkQueue&) = delete;
+
+  // The next chunk for this rank, or nullopt when every chunk has been handed out.
+  std::optional<int64_t> next();
+
+  bool dynamic() const { return dynamic_; }
+
+ private:
+  void serve();                      // rank 0's server thread
+  std::optional<int64_t> take();     // under mutex_
+
+  MpiComm comm_;
+  int rank_ = 0;
+  int size_ = 1;
+  bool dynamic_ = true;
+  bool exhausted_ = false;           // this rank got "no more"
+  std::deque<int64_t> pending_;      // rank 0 (dynamic) or this rank's share (static)
+  std::mutex mutex_;
+  std::thread server_;
+};
+
+}  // namespace sppo

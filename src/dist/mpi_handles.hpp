@@ -1,0 +1,31 @@
+#pragma once
+// defines: sppo::MpiComm, a move-only owner of a duplicated MPI communicator, and
+// check_mpi, which turns an MPI error code into a DistError with MPI's own text.
+#include <mpi.h>
+
+#include <string>
+#include <utility>
+
+namespace sppo {
+
+void check_mpi(int code, const std::string& what);
+
+class MpiComm {
+ public:
+  MpiComm() = default;
+  static MpiComm duplicate(MPI_Comm comm);
+  ~MpiComm();
+  MpiComm(MpiComm&& other) noexcept : comm_(std::exchange(other.comm_, MPI_COMM_NULL)) {}
+  MpiComm& operator=(MpiComm&& other) noexcept;
+  MpiComm(const MpiComm&) = delete;
+  MpiComm& operator=(const MpiComm&) = delete;
+
+  MPI_Comm get() const { return comm_; }
+
+ private:
+  explicit MpiComm(MPI_Comm comm) : comm_(comm) {}
+  void release() noexcept;
+  MPI_Comm comm_ = MPI_COMM_NULL;
+};
+
+}  // namespace sppo

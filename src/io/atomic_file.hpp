@@ -1,0 +1,27 @@
+#pragma once
+// defines: sppo::AtomicFile, a file written under "<path>.tmp.<pid>" and renamed to `path`
+// by commit() after an fsync; destroyed without commit, the temporary is removed and `path`
+// is untouched.
+#include <cstddef>
+#include <string>
+
+namespace sppo {
+
+class AtomicFile {
+ public:
+  explicit AtomicFile(std::string path);  // throws IoError naming the temporary path
+  ~AtomicFile();                          // removes the temporary unless committed
+  AtomicFile(const AtomicFile&) = delete;
+  AtomicFile& operator=(const AtomicFile&) = delete;
+
+  void write(const void* data, std::size_t bytes);  // throws IoError (e.g. disk full) naming the path
+  void commit();                                    // fsync, close, rename onto the final path
+
+ private:
+  std::string path_;
+  std::string temp_path_;
+  int fd_ = -1;
+  bool committed_ = false;
+};
+
+}  // namespace sppo

@@ -1,0 +1,67 @@
+#include "io/prompts.hpp"
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <unordered_map>
+
+#include "core/error.hpp"
+#include "io/utf8.hpp"
+
+namespace sppo {
+namespace {
+
+bool is_blank(const std::string& line) { return line.find_first_not_of(" \t\r\n") == std::string::npos; }
+
+}  // namespace
+
+std::vector<Prompt> read_prompts(const std::string& path, const std::string& prompt_field,
+                                 const std::optional<std::string>& id_field) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw_io_error(path, "open", errno);
+  std::vector<Prompt> prompts;
+  std::unordered_map<std::string, int64_t> line_of_id;
+  std::string line;
+  int64_t line_number = 0;
+  while (std::getline(in, line)) {
+    ++line_number;
+    const std::string at = path + ":" + std::to_string(line_number);
+    if (line.size() > kMaxPromptLineBytes)
+      throw FormatError(at + ": line of " + std::to_string(line.size()) + " bytes exceeds the limit of " +
+                        std::to_string(kMaxPromptLineBytes));
+    if (is_blank(line)) continue;
+    if (auto bad = first_invalid_utf8(line))
+      throw FormatError(at + ": invalid UTF-8 at byte " + std::to_string(*bad + 1));
+    nlohmann::json record;
+    try {
+      record = nlohmann::json::parse(line);
+    } catch (const nlohmann::json::exception& e) {
+      throw FormatError(at + ": not valid JSON: " + e.what());
+    }
+    if (!record.is_object()) throw FormatError(at + ": expected a JSON object");
+    auto text = record.find(prompt_field);
+    if (text == record.end()) throw FormatError(at + ": field \"" + prompt_field + "\" is missing");
+    if (!text->is_string()) throw FormatError(at + ": field \"" + prompt_field + "\" must be a string");
+    Prompt p;
+    p.index = static_cast<int64_t>(prompts.size());
+    p.text = text->get<std::string>();
+    if (p.text.empty()) throw FormatError(at + ": field \"" + prompt_field + "\" is empty");
+    if (id_field) {
+      auto id = record.find(*id_field);
+      if (id == record.end()) throw FormatError(at + ": field \"" + *id_field + "\" is missing");
+      if (id->is_string()) p.id = id->get<std::string>();
+      else if (id->is_number_integer()) p.id = id->dump();
+      else throw FormatError(at + ": field \"" + *id_field + "\" must be a string or an integer");
+      auto [it, fresh] = line_of_id.emplace(p.id, line_number);
+      if (!fresh)
+        throw FormatError(at + ": id \"" + p.id + "\" already used on line " + std::to_string(it->second));
+    } else {
+      p.id = std::to_string(p.index);
+    }
+    prompts.push_back(std::move(p));
+  }
+  if (in.bad()) throw_io_error(path, "read", errno);
+  if (prompts.empty()) throw FormatError(path + ": no prompts (the file is empty or blank)");
+  return prompts;
+}
+
+}  // namespace sppo

@@ -1,0 +1,27 @@
+#pragma once
+// defines: sppo::Prompt and read_prompts, the reader of prompt sets in JSONL
+// (one JSON object per line, the prompt text under a configurable field).
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sppo {
+
+struct Prompt {
+  int64_t index = 0;  // position in the prompt set: /prompts/id of samples.h5
+  std::string id;     // the id field's value, or the index as text when there is none
+  std::string text;
+};
+
+// Longest line accepted; a longer one is an error, not an allocation.
+constexpr std::size_t kMaxPromptLineBytes = 4u << 20;
+
+// Reads every non-blank line of `path`. Each must be a JSON object whose `prompt_field` is a
+// non-empty string; with `id_field`, that field (string or integer) must be present and unique.
+// Lines must be valid UTF-8. Throws FormatError "<path>:<line>: ..." on the first bad line,
+// and when the file holds no prompt at all.
+std::vector<Prompt> read_prompts(const std::string& path, const std::string& prompt_field,
+                                 const std::optional<std::string>& id_field);
+
+}  // namespace sppo

@@ -1,0 +1,114 @@
+#include "io/samples_schema.hpp"
+
+#include <cstdio>
+
+#include "core/error.hpp"
+
+namespace sppo {
+namespace {
+
+std::string dims_text(const std::vector<int64_t>& dims) {
+  std::string s = "[";
+  for (std::size_t i = 0; i < dims.size(); ++i) s += (i ? ", " : "") + std::to_string(dims[i]);
+  return s + "]";
+}
+
+int mpi_rank(MPI_Comm comm) {
+  int rank = 0;
+  if (comm != MPI_COMM_NULL) MPI_Comm_rank(comm, &rank);
+  return rank;
+}
+
+}  // namespace
+
+const std::vector<std::string>& sample_stages() {
+  static const std::vector<std::string> stages{"generate", "annotate", "reference"};
+  return stages;
+}
+
+std::vector<DatasetSpec> samples_datasets(const SamplesShape& s) {
+  using h5::ElementType;
+  const int64_t n = s.prompts, k = s.samples;
+  std::vector<DatasetSpec> specs{
+      {samples::kPromptId, ElementType::i64, {n}},
+      {samples::kPromptTokens, ElementType::i32, {n, s.max_prompt_tokens}},
+      {samples::kPromptLength, ElementType::i32, {n}},
+      {samples::kResponseTokens, ElementType::i32, {n, k, s.max_response_tokens}},
+      {samples::kResponseLength, ElementType::i32, {n, k}},
+      {samples::kResponseFinished, ElementType::u8, {n, k}},
+      {samples::kPairrmLogits, ElementType::f32, {n, k, k}},
+      {samples::kPairrmWinrate, ElementType::f32, {n, k}},
+      {samples::kReferenceLogp, ElementType::f32, {n, k}},
+  };
+  for (const auto& stage : sample_stages())
+    specs.push_back({samples::kProgressPrefix + stage, ElementType::u8, {s.chunks()}});
+  return specs;
+}
+
+h5::File create_samples_file(const std::string& path, const SamplesShape& shape,
+                             const std::map<std::string, std::string>& string_attributes,
+                             const std::map<std::string, int64_t>& int_attributes, MPI_Comm comm) {
+  if (shape.prompts < 1 || shape.samples < 2 || shape.max_prompt_tokens < 1 || shape.max_response_tokens < 1 ||
+      shape.chunk_prompts < 1)
+    throw FormatError(path + ": cannot create a samples file of shape N=" + std::to_string(shape.prompts) +
+                      " K=" + std::to_string(shape.samples) + " Lp=" + std::to_string(shape.max_prompt_tokens) +
+                      " Lr=" + std::to_string(shape.max_response_tokens) +
+                      " chunk=" + std::to_string(shape.chunk_prompts));
+  const std::string partial = path + ".partial";
+  {
+    h5::File file = h5::File::create(partial, comm);
+    for (const auto& spec : samples_datasets(shape)) file.create_dataset(spec.path, spec.type, spec.dims);
+    file.set_attribute(samples::kAttrSchema, std::string("samples"));
+    file.set_attribute(samples::kAttrSchemaVersion, kSamplesSchemaVersion);
+    file.set_attribute(samples::kAttrChunkPrompts, shape.chunk_prompts);
+    for (const auto& [name, value] : string_attributes) file.set_attribute(name, value);
+    for (const auto& [name, value] : int_attributes) file.set_attribute(name, value);
+    file.flush();
+    file.close();
+  }
+  if (mpi_rank(comm) == 0 && std::rename(partial.c_str(), path.c_str()) != 0) throw_io_error(path, "rename", errno);
+  if (comm != MPI_COMM_NULL) MPI_Barrier(comm);
+  SamplesShape reopened;
+  return open_samples_file(path, true, comm, &reopened);
+}
+
+h5::File open_samples_file(const std::string& path, bool writable, MPI_Comm comm, SamplesShape* shape_out) {
+  if (!h5::is_hdf5(path)) throw FormatError(path + ": not an HDF5 file (or missing)");
+  h5::File file = h5::File::open(path, writable, comm);
+  const auto schema = file.string_attribute(samples::kAttrSchema);
+  if (!schema || *schema != "samples")
+    throw FormatError(path + ": not an sppo samples file (root attribute " + samples::kAttrSchema + " is " +
+                      (schema ? "\"" + *schema + "\"" : std::string("missing")) + ")");
+  const auto version = file.int_attribute(samples::kAttrSchemaVersion);
+  if (!version || *version != kSamplesSchemaVersion)
+    throw FormatError(path + ": samples schema version " + (version ? std::to_string(*version) : "missing") +
+                      ", this sppo reads version " + std::to_string(kSamplesSchemaVersion));
+  const auto chunk = file.int_attribute(samples::kAttrChunkPrompts);
+  if (!chunk || *chunk < 1) throw FormatError(path + ": root attribute chunk_prompts is missing or < 1");
+
+  // The shape is read off /responses/tokens and /prompts/tokens, then every dataset is checked against it.
+  SamplesShape shape;
+  shape.chunk_prompts = *chunk;
+  const auto response_dims = file.open_dataset(samples::kResponseTokens).dims();
+  const auto prompt_dims = file.open_dataset(samples::kPromptTokens).dims();
+  if (response_dims.size() != 3) throw FormatError(path + ": " + samples::kResponseTokens + " has shape " + dims_text(response_dims) + ", expected [N, K, Lr]");
+  if (prompt_dims.size() != 2) throw FormatError(path + ": " + samples::kPromptTokens + " has shape " + dims_text(prompt_dims) + ", expected [N, Lp]");
+  shape.prompts = response_dims[0];
+  shape.samples = response_dims[1];
+  shape.max_response_tokens = response_dims[2];
+  shape.max_prompt_tokens = prompt_dims[1];
+  for (const auto& spec : samples_datasets(shape)) {
+    const h5::Dataset ds = file.open_dataset(spec.path);
+    const auto dims = ds.dims();
+    if (dims != spec.dims)
+      throw FormatError(path + ": " + spec.path + " has shape " + dims_text(dims) + ", expected " + dims_text(spec.dims));
+    const auto type = ds.element_type();
+    if (!type || *type != spec.type)
+      throw FormatError(path + ": " + spec.path + " has type " + (type ? h5::element_type_name(*type) : "other") +
+                        ", expected " + h5::element_type_name(spec.type));
+  }
+  if (shape_out) *shape_out = shape;
+  return file;
+}
+
+}  // namespace sppo
