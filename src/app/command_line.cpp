@@ -11,7 +11,7 @@ namespace sppo {
 const std::vector<CommandSpec>& command_specs() {
   static const std::vector<CommandSpec> specs{
       {"config show", {"FILE"}, {}, "validate a run config and print it resolved, as YAML"},
-      {"inspect", {"PATH"}, {}, "summarise a safetensors file or model folder, or an HDF5 file"},
+      {"inspect", {"PATH"}, {}, "summarise a safetensors file or model folder, an HDF5 file, or a prompt JSONL"},
       {"version", {}, {}, "print the version and the libraries this build uses"},
   };
   return specs;

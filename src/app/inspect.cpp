@@ -7,6 +7,7 @@
 
 #include "core/error.hpp"
 #include "io/hdf5.hpp"
+#include "io/prompts.hpp"
 #include "io/safetensors.hpp"
 
 namespace sppo {
@@ -71,15 +72,35 @@ std::string inspect_hdf5(const std::string& path) {
   return out.str();
 }
 
+std::string inspect_prompts(const std::string& path, const DataConfig& data) {
+  const auto prompts = read_prompts(path, data.prompt_field, data.id_field);
+  std::vector<std::size_t> lengths;
+  lengths.reserve(prompts.size());
+  for (const auto& p : prompts) lengths.push_back(p.text.size());
+  std::sort(lengths.begin(), lengths.end());
+  std::ostringstream out;
+  out << path << ": " << prompts.size() << " prompts (field \"" << data.prompt_field << "\", ids "
+      << (data.id_field ? "from field \"" + *data.id_field + "\"" : std::string("= line order")) << ")\n";
+  out << "  bytes per prompt: min " << lengths.front() << ", median " << lengths[lengths.size() / 2] << ", max "
+      << lengths.back() << "\n";
+  out << "  first: " << first_line(prompts.front().text, 80) << "\n";
+  return out.str();
+}
+
+bool ends_with(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
 }  // namespace
 
-std::string inspect_path(const std::string& path) {
+std::string inspect_path(const std::string& path, const Config& config) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) throw_io_error(path, "stat", errno);
   if (S_ISDIR(st.st_mode)) return inspect_safetensors(path);
   if (h5::is_hdf5(path)) return inspect_hdf5(path);
-  if (path.size() >= 12 && path.compare(path.size() - 12, 12, ".safetensors") == 0) return inspect_safetensors(path);
-  throw FormatError(path + ": neither a safetensors file (*.safetensors) or model folder, nor an HDF5 file");
+  if (ends_with(path, ".safetensors")) return inspect_safetensors(path);
+  if (ends_with(path, ".jsonl")) return inspect_prompts(path, config.data);
+  throw FormatError(path + ": not a safetensors file or model folder, an HDF5 file, or a prompt set (*.jsonl)");
 }
 
 }  // namespace sppo

@@ -25,7 +25,8 @@ int run(const sppo::CommandLine& cl) {
   } else if (cl.command == "config show") {
     std::cout << sppo::config_to_yaml(sppo::load_config(cl.positionals[0], cl.overrides));
   } else if (cl.command == "inspect") {
-    std::cout << sppo::inspect_path(cl.positionals[0]);
+    // No config file here: --set adjusts the defaults (e.g. data.prompt_field for a JSONL).
+    std::cout << sppo::inspect_path(cl.positionals[0], sppo::parse_config("", "<defaults>", cl.overrides));
   }
   return 0;
 }

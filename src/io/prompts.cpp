@@ -18,6 +18,11 @@ std::vector<Prompt> read_prompts(const std::string& path, const std::string& pro
                                  const std::optional<std::string>& id_field) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw_io_error(path, "open", errno);
+  return parse_prompts(in, path, prompt_field, id_field);
+}
+
+std::vector<Prompt> parse_prompts(std::istream& in, const std::string& path, const std::string& prompt_field,
+                                  const std::optional<std::string>& id_field) {
   std::vector<Prompt> prompts;
   std::unordered_map<std::string, int64_t> line_of_id;
   std::string line;

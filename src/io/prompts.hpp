@@ -2,6 +2,7 @@
 // defines: sppo::Prompt and read_prompts, the reader of prompt sets in JSONL
 // (one JSON object per line, the prompt text under a configurable field).
 #include <cstdint>
+#include <iosfwd>
 #include <optional>
 #include <string>
 #include <vector>
@@ -23,5 +24,9 @@ constexpr std::size_t kMaxPromptLineBytes = 4u << 20;
 // and when the file holds no prompt at all.
 std::vector<Prompt> read_prompts(const std::string& path, const std::string& prompt_field,
                                  const std::optional<std::string>& id_field);
+
+// The same over a stream; `path` names it in errors.
+std::vector<Prompt> parse_prompts(std::istream& in, const std::string& path, const std::string& prompt_field,
+                                  const std::optional<std::string>& id_field);
 
 }  // namespace sppo
