@@ -1,0 +1,97 @@
+#pragma once
+// defines: the Llama/Mistral causal LM of SPEC.md §3 as a list of units (0 = embedding,
+// 1..L = decoder layers, L+1 = head: final norm + lm_head), each a stateless function of
+// its parameter tensors, so that the trainer can run the same functions on all-gathered
+// shards (DESIGN.md §5); CausalLM, which holds a whole model's parameters; and the KV cache.
+#include <ATen/core/Tensor.h>
+
+#include <string>
+#include <vector>
+
+#include "model/llama_config.hpp"
+
+namespace sppo {
+
+struct ParamSpec {
+  std::string name;  // Hugging Face tensor name
+  std::vector<int64_t> shape;
+};
+
+// The parameters of every unit, in the order the unit functions take them. With tied
+// embeddings the head holds only the final norm and reuses unit 0's matrix.
+std::vector<std::vector<ParamSpec>> llama_unit_specs(const LlamaConfig& config);
+
+using UnitParams = std::vector<at::Tensor>;
+
+// K and V of every layer for cached decoding, each [batch, kv_heads, capacity, head_dim].
+// Rows are left-padded prompts, so every row writes step s to the same slot.
+struct KvCache {
+  std::vector<at::Tensor> k;
+  std::vector<at::Tensor> v;
+
+  static KvCache allocate(const LlamaConfig& config, int64_t batch, int64_t capacity, at::ScalarType dtype);
+  int64_t batch() const { return k.empty() ? 0 : k.front().size(0); }
+  int64_t capacity() const { return k.empty() ? 0 : k.front().size(2); }
+  // A cache of `rows` (indices into this one, repeats allowed) with `capacity` slots, the
+  // first `used` slots copied: expands a prefill to K samples, or drops finished rows.
+  KvCache select_rows(const at::Tensor& rows, int64_t capacity, int64_t used) const;
+};
+
+// Where the new tokens of one forward call sit.
+struct AttentionInputs {
+  at::Tensor positions;  // [B, L] int64: RoPE positions of the new tokens
+  at::Tensor key_valid;  // [B, slot + L] bool: key slots that hold real tokens (not padding)
+  int64_t slot = 0;      // cache slot of the first new token (0 without a cache)
+};
+
+// Attention inputs of a padded batch run without a cache: positions = cumsum(mask) - 1.
+AttentionInputs attention_from_mask(const at::Tensor& attention_mask);
+
+// Unit functions. `h` is [B, L, hidden] in the compute dtype.
+at::Tensor embedding_forward(const at::Tensor& embed_tokens, const at::Tensor& ids);
+// `allowed` is [B, 1, 1, L, T] bool (see attention_allowed); `cache_layer` null without a cache.
+at::Tensor decoder_layer_forward(const LlamaConfig& config, const UnitParams& params, const at::Tensor& h,
+                                 const at::Tensor& cos, const at::Tensor& sin, const at::Tensor& allowed,
+                                 at::Tensor* cache_k, at::Tensor* cache_v, int64_t slot);
+// Final RMSNorm and lm_head: logits [B, L, vocab] in the compute dtype.
+at::Tensor head_forward(const LlamaConfig& config, const at::Tensor& norm_weight, const at::Tensor& lm_head,
+                        const at::Tensor& h);
+
+// RoPE tables for `positions` [B, L]: cos, sin [B, L, head_dim] (fp32 math, cast to dtype).
+std::pair<at::Tensor, at::Tensor> rotary_tables(const LlamaConfig& config, const at::Tensor& positions,
+                                                at::ScalarType dtype);
+// Which keys each new token may see: causal over slots, real keys only, and the sliding window.
+at::Tensor attention_allowed(const LlamaConfig& config, const AttentionInputs& attn, int64_t new_tokens);
+
+// log softmax(logits[b, t-1])[ids[b, t]] for t >= 1, 0 at t = 0: [B, L] float32.
+at::Tensor token_logprobs(const at::Tensor& logits, const at::Tensor& ids);
+
+class CausalLM {
+ public:
+  // Reads config.json and the safetensors weights of `folder`, checks every tensor's name
+  // and shape (missing, unexpected or mis-shaped tensors are errors naming the tensor), and
+  // converts them to `dtype` (float32 or bfloat16).
+  static CausalLM load(const std::string& folder, at::ScalarType dtype);
+  CausalLM(LlamaConfig config, std::vector<UnitParams> units, at::ScalarType dtype);
+
+  const LlamaConfig& config() const { return config_; }
+  at::ScalarType dtype() const { return dtype_; }
+  int64_t num_units() const { return static_cast<int64_t>(units_.size()); }
+  const UnitParams& unit(int64_t u) const { return units_[static_cast<std::size_t>(u)]; }
+
+  // Hidden states after the last decoder layer, [B, L, hidden]. With a cache, K/V of the
+  // new tokens are written at attn.slot and attention covers slots [0, slot + L).
+  at::Tensor hidden(const at::Tensor& ids, const AttentionInputs& attn, KvCache* cache = nullptr) const;
+  // Logits [B, L, vocab] in float32.
+  at::Tensor logits(const at::Tensor& ids, const AttentionInputs& attn, KvCache* cache = nullptr) const;
+  // Logits of the last position only, [B, vocab] float32 (what decoding needs).
+  at::Tensor last_logits(const at::Tensor& ids, const AttentionInputs& attn, KvCache* cache = nullptr) const;
+
+ private:
+  at::Tensor apply_head(const at::Tensor& h) const;
+  LlamaConfig config_;
+  std::vector<UnitParams> units_;
+  at::ScalarType dtype_;
+};
+
+}  // namespace sppo
