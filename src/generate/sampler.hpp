@@ -1,0 +1,26 @@
+#pragma once
+// defines: SamplingParams and sample_tokens, one decoding step's choice of token per row
+// from its logits and its own uniform draw (SPEC.md §1).
+#include <ATen/core/Tensor.h>
+
+#include <cstdint>
+#include <vector>
+
+namespace sppo {
+
+struct SamplingParams {
+  double temperature = 0.7;  // 0: greedy
+  double top_p = 0.9;        // (0, 1]
+  int64_t top_k = 0;         // 0: off
+  int64_t max_new_tokens = 2048;
+  bool stop_at_eos = true;
+};
+
+// logits [B, V] float32, one uniform in [0, 1) per row -> token ids [B] int64.
+// Greedy (temperature 0): argmax, the lowest id among equal maxima. Otherwise: softmax of
+// logits / temperature; keep the top_k most probable (if top_k > 0); sort descending and
+// keep the smallest prefix whose mass reaches top_p (always at least one token);
+// renormalise; pick by inverse CDF at u.
+at::Tensor sample_tokens(const at::Tensor& logits, const std::vector<double>& uniforms, const SamplingParams& params);
+
+}  // namespace sppo
