@@ -10,9 +10,14 @@ namespace sppo {
 
 const std::vector<CommandSpec>& command_specs() {
   static const std::vector<CommandSpec> specs{
-      {"config show", {"FILE"}, {}, "validate a run config and print it resolved, as YAML"},
-      {"inspect", {"PATH"}, {}, "summarise a safetensors file or model folder, an HDF5 file, or a prompt JSONL"},
-      {"version", {}, {}, "print the version and the libraries this build uses"},
+      {"generate", {}, {"config", "iteration", "policy", "samples"}, {"config"},
+       "sample K responses per prompt from the policy into samples.h5 (MPI ranks share the chunks)"},
+      {"score", {}, {"model", "input", "template"}, {"model", "input"},
+       "print log p(response | prompt) for each line of a JSONL, under a model folder"},
+      {"export", {}, {"samples", "out"}, {"samples", "out"}, "write a samples.h5 as JSONL text (prompt, responses, ...)"},
+      {"config show", {"FILE"}, {}, {}, "validate a run config and print it resolved, as YAML"},
+      {"inspect", {"PATH"}, {}, {}, "summarise a safetensors file or model folder, an HDF5 file, or a prompt JSONL"},
+      {"version", {}, {}, {}, "print the version and the libraries this build uses"},
   };
   return specs;
 }
@@ -30,8 +35,11 @@ std::string usage_text() {
   for (const auto& spec : command_specs()) {
     std::string line = "  " + spec.name;
     for (const auto& p : spec.positionals) line += " " + p;
-    for (const auto& f : spec.flags) line += " [--" + f + " V]";
-    out << line << std::string(line.size() < 34 ? 34 - line.size() : 1, ' ') << spec.summary << "\n";
+    for (const auto& f : spec.flags) {
+      const bool required = std::find(spec.required.begin(), spec.required.end(), f) != spec.required.end();
+      line += required ? " --" + f + " V" : " [--" + f + " V]";
+    }
+    out << line << "\n      " << spec.summary << "\n";
   }
   out << "\nEvery command accepts --set section.key=value (repeatable) and --help.\n";
   return out.str();
@@ -93,6 +101,9 @@ CommandLine parse_command_line(const std::vector<std::string>& args) {
     else if (!cl.flags.emplace(name, value).second)
       throw ConfigError("sppo " + cl.command + ": flag --" + name + " given twice");
   }
+  if (!cl.help)
+    for (const auto& f : spec->required)
+      if (!cl.flags.count(f)) throw ConfigError("sppo " + cl.command + ": --" + f + " is required");
   if (!cl.help && cl.positionals.size() != spec->positionals.size()) {
     std::string expected;
     for (const auto& p : spec->positionals) expected += " " + p;

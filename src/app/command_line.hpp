@@ -14,6 +14,7 @@ struct CommandSpec {
   std::string name;                      // "inspect", "config show", ...
   std::vector<std::string> positionals;  // names of required positional arguments
   std::vector<std::string> flags;        // accepted "--flag value" options (without --)
+  std::vector<std::string> required;     // flags that must be given
   std::string summary;
 };
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "app/command_line.hpp"
+#include "app/commands.hpp"
 #include "app/inspect.hpp"
 #include "app/version.hpp"
 #include "core/config.hpp"
@@ -20,6 +21,9 @@ int run(const sppo::CommandLine& cl) {
     std::cout << sppo::usage_text();
     return 0;
   }
+  if (cl.command == "generate") return sppo::generate_command(cl);
+  if (cl.command == "score") return sppo::score_command(cl);
+  if (cl.command == "export") return sppo::export_command(cl);
   if (cl.command == "version") {
     std::cout << sppo::version_text();
   } else if (cl.command == "config show") {

@@ -55,8 +55,9 @@ void Progress::advance(int64_t items) {
   maybe_print(false);
 }
 
-void Progress::set_done(int64_t done_by_all) {
+void Progress::set_done(int64_t done_by_all, const std::string& detail) {
   done_ = done_by_all;
+  detail_ = detail;
   maybe_print(false);
 }
 
@@ -69,7 +70,7 @@ void Progress::maybe_print(bool force) {
   const double now = clock_();
   if (!force && now - last_print_ < interval_) return;
   last_print_ = now;
-  log_.info(what_ + ": " + format_progress(done_, total_, now - start_, unit_));
+  log_.info(what_ + ": " + format_progress(done_, total_, now - start_, unit_) + (detail_.empty() ? "" : ", " + detail_));
 }
 
 }  // namespace sppo

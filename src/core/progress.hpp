@@ -28,13 +28,15 @@ class Progress {
 
   // advance adds `items` done here; set_done replaces the count with one summed over ranks.
   void advance(int64_t items);
-  void set_done(int64_t done_by_all);
+  // `detail` (e.g. "812 tokens/s") is appended to the line.
+  void set_done(int64_t done_by_all, const std::string& detail = "");
   void finish();
 
   int64_t done() const { return done_; }
 
  private:
   void maybe_print(bool force);
+  std::string detail_;
 
   const Log& log_;
   std::string what_;

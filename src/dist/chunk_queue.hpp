@@ -21,6 +21,13 @@
 
 namespace sppo {
 
+// Work a rank finished since its last request: rides on the request, so that rank 0 can
+// show the job's progress without any extra message.
+struct ChunkWorkDone {
+  int64_t items = 0;   // e.g. prompts
+  int64_t tokens = 0;  // e.g. generated tokens
+};
+
 class ChunkQueue {
  public:
   // Collective. `pending` must be the same list on every rank (the chunks not yet done,
@@ -31,14 +38,20 @@ class ChunkQueue {
   ChunkQueue(const ChunkQueue&) = delete;
   ChunkQueue& operator=(const ChunkQueue&) = delete;
 
+  using Done = ChunkWorkDone;
+
   // The next chunk for this rank, or nullopt when every chunk has been handed out.
-  std::optional<int64_t> next();
+  std::optional<int64_t> next(Done done_since_last = Done());
+
+  // Rank 0 (dynamic queue): everything reported by every rank so far; other ranks and the
+  // static fallback: this rank's own reports.
+  Done reported() const;
 
   bool dynamic() const { return dynamic_; }
 
  private:
   void serve();                      // rank 0's server thread
-  std::optional<int64_t> take();     // under mutex_
+  std::optional<int64_t> take(Done done);  // pops under mutex_ and adds `done` to reported_
 
   MpiComm comm_;
   int rank_ = 0;
@@ -46,7 +59,8 @@ class ChunkQueue {
   bool dynamic_ = true;
   bool exhausted_ = false;           // this rank got "no more"
   std::deque<int64_t> pending_;      // rank 0 (dynamic) or this rank's share (static)
-  std::mutex mutex_;
+  Done reported_;
+  mutable std::mutex mutex_;
   std::thread server_;
 };
 

@@ -1,0 +1,12 @@
+#pragma once
+// defines: the commands of the sppo binary that do work, one function each, called by main
+// with the parsed command line. Each returns the process exit status or throws.
+#include "app/command_line.hpp"
+
+namespace sppo {
+
+int generate_command(const CommandLine& cl);  // sppo generate  (MPI)
+int score_command(const CommandLine& cl);     // sppo score
+int export_command(const CommandLine& cl);    // sppo export
+
+}  // namespace sppo
