@@ -1,10 +1,87 @@
 #include "generate/sampler.hpp"
 
 #include <ATen/ATen.h>
+#include <ATen/Parallel.h>
+
+#include <algorithm>
 
 #include "core/error.hpp"
 
 namespace sppo {
+namespace {
+
+// A candidate token. The order of SPEC.md's "sorted probabilities" is probability
+// descending, then id ascending: a total order, so every result below is unique.
+struct Candidate {
+  float p;
+  int32_t id;
+};
+bool before(const Candidate& a, const Candidate& b) { return a.p > b.p || (a.p == b.p && a.id < b.id); }
+
+// Weighted selection: the element of [begin, end) at which the cumulative mass, taken in
+// sorted order starting from `mass_before`, first reaches `target` (strict = false:
+// cumulative >= target; strict = true: cumulative > target). The range is rearranged so
+// that everything before the returned element precedes it in sorted order; `mass_through`
+// is the cumulative mass including it. A quickselect that partitions around a pivot, sums
+// the mass of the side that comes first, and recurses into one side: expected O(n).
+// Returns end - 1 when the whole range does not reach the target (rounding).
+Candidate* select_by_mass(Candidate* begin, Candidate* end, double mass_before, double target, bool strict,
+                          double* mass_through) {
+  auto reached = [&](double cumulative) { return strict ? cumulative > target : cumulative >= target; };
+  while (end - begin > 1) {
+    // Pivot: median of first, middle and last, moved to the front.
+    Candidate* mid = begin + (end - begin) / 2;
+    Candidate* lastp = end - 1;
+    if (before(*mid, *begin)) std::swap(*mid, *begin);
+    if (before(*lastp, *begin)) std::swap(*lastp, *begin);
+    if (before(*lastp, *mid)) std::swap(*lastp, *mid);
+    std::swap(*begin, *mid);  // the median is now at begin
+    const Candidate pivot = *begin;
+    // Lomuto partition of (begin, end): elements before the pivot go to the front.
+    Candidate* store = begin + 1;
+    double ahead = 0;  // mass of the elements that precede the pivot
+    for (Candidate* c = begin + 1; c < end; ++c)
+      if (before(*c, pivot)) {
+        ahead += c->p;
+        std::swap(*c, *store++);
+      }
+    Candidate* pivot_at = store - 1;
+    std::swap(*begin, *pivot_at);  // [begin, pivot_at) precede the pivot, (pivot_at, end) follow it
+    if (reached(mass_before + ahead)) {
+      end = pivot_at;
+    } else if (reached(mass_before + ahead + pivot.p)) {
+      *mass_through = mass_before + ahead + pivot.p;
+      return pivot_at;
+    } else {
+      mass_before += ahead + pivot.p;
+      begin = pivot_at + 1;
+    }
+  }
+  *mass_through = mass_before + (end > begin ? begin->p : 0.0);
+  return begin < end ? begin : end - 1;
+}
+
+int32_t sample_row(const float* probs, int64_t vocab, double u, const SamplingParams& params,
+                   std::vector<Candidate>& scratch) {
+  scratch.resize(static_cast<std::size_t>(vocab));
+  for (int64_t i = 0; i < vocab; ++i) scratch[static_cast<std::size_t>(i)] = {probs[i], static_cast<int32_t>(i)};
+  Candidate* begin = scratch.data();
+  Candidate* end = begin + vocab;
+  if (params.top_k > 0 && params.top_k < vocab) {
+    std::nth_element(begin, begin + params.top_k, end, before);  // the top_k, in any order
+    end = begin + params.top_k;
+  }
+  // Smallest prefix whose mass reaches top_p (at least one token): keep through `last`.
+  double kept_mass = 0;
+  Candidate* last = select_by_mass(begin, end, 0.0, params.top_p, /*strict=*/false, &kept_mass);
+  end = last + 1;
+  // Inverse CDF over the kept tokens in sorted order: the first whose cumulative mass
+  // exceeds u x (their mass).
+  double through = 0;
+  return select_by_mass(begin, end, 0.0, u * kept_mass, /*strict=*/true, &through)->id;
+}
+
+}  // namespace
 
 at::Tensor sample_tokens(const at::Tensor& logits, const std::vector<double>& uniforms, const SamplingParams& params) {
   const int64_t rows = logits.size(0), vocab = logits.size(1);
@@ -12,43 +89,16 @@ at::Tensor sample_tokens(const at::Tensor& logits, const std::vector<double>& un
     throw Error("sample_tokens: expected " + std::to_string(rows) + " uniforms, got " + std::to_string(uniforms.size()));
   if (params.temperature <= 0) return logits.argmax(-1);
 
-  at::Tensor probs = at::softmax(logits.to(at::kFloat) / params.temperature, -1);
-  // Only the top candidates can matter: the top_k, or the prefix reaching top_p, which for
-  // peaked distributions is short. Try a cheap topk first and fall back to a full sort when
-  // some row's mass does not reach top_p inside it.
-  int64_t candidates = params.top_k > 0 ? std::min(params.top_k, vocab) : std::min<int64_t>(vocab, 256);
-  at::Tensor sorted, index;
-  while (true) {
-    std::tie(sorted, index) = probs.topk(candidates, -1, /*largest=*/true, /*sorted=*/true);
-    if (params.top_k > 0 || candidates == vocab) break;
-    if (sorted.sum(-1).min().item<float>() >= params.top_p) break;
-    candidates = std::min(vocab, candidates * 8);
-  }
-  sorted = sorted.to(at::kDouble).contiguous();
-  index = index.contiguous();
+  const at::Tensor probs = at::softmax(logits.to(at::kFloat) / params.temperature, -1).contiguous();
   at::Tensor tokens = at::empty({rows}, at::kLong);
-  const double* p = sorted.data_ptr<double>();
-  const int64_t* ids = index.data_ptr<int64_t>();
+  const float* p = probs.data_ptr<float>();
   int64_t* out = tokens.data_ptr<int64_t>();
-  for (int64_t r = 0; r < rows; ++r) {
-    const double* row = p + r * candidates;
-    // Smallest prefix whose mass reaches top_p: keep token i while the mass before it is < p.
-    int64_t keep = 0;
-    double mass = 0;
-    while (keep < candidates && (keep == 0 || mass < params.top_p)) mass += row[keep++];
-    // Inverse CDF over the kept, renormalised mass.
-    const double target = uniforms[static_cast<std::size_t>(r)] * mass;
-    double cumulative = 0;
-    int64_t choice = keep - 1;
-    for (int64_t i = 0; i < keep; ++i) {
-      cumulative += row[i];
-      if (target < cumulative) {
-        choice = i;
-        break;
-      }
-    }
-    out[r] = ids[r * candidates + choice];
-  }
+  // No sort of the vocabulary: two weighted selections per row, O(vocab) each, rows in parallel.
+  at::parallel_for(0, rows, 1, [&](int64_t first, int64_t last) {
+    std::vector<Candidate> scratch;
+    for (int64_t r = first; r < last; ++r)
+      out[r] = sample_row(p + r * vocab, vocab, uniforms[static_cast<std::size_t>(r)], params, scratch);
+  });
   return tokens;
 }
 
