@@ -216,8 +216,10 @@ GenerateSummary run_generate_stage(const GenerateJob& job, MPI_Comm comm, bool t
   summary.tokens = totals[0];
   summary.chunks_done_now = totals[1];
   summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  char rate[64];
+  std::snprintf(rate, sizeof rate, " (%.0f tokens/s)", static_cast<double>(summary.tokens) / std::max(summary.seconds, 1e-9));
   log.info("generate: " + std::to_string(summary.chunks_done_now) + " chunks, " + std::to_string(summary.tokens) +
-           " tokens in " + format_duration(summary.seconds) + " -> " + job.samples_path);
+           " tokens in " + format_duration(summary.seconds) + rate + " -> " + job.samples_path);
   return summary;
 }
 
