@@ -1,0 +1,139 @@
+#include "model/deberta.hpp"
+
+#include <ATen/ATen.h>
+
+#include <cmath>
+#include <limits>
+
+#include "core/error.hpp"
+
+namespace sppo {
+namespace {
+
+at::Tensor load(const SafetensorsModel& weights, const std::string& name, std::vector<int64_t> shape, at::ScalarType dtype,
+                std::vector<std::string>* used) {
+  if (!weights.contains(name)) throw FormatError(weights.path() + ": tensor " + name + " is missing");
+  const TensorEntry& e = weights.entry(name);
+  if (e.shape != shape) {
+    std::string got, want;
+    for (auto d : e.shape) got += (got.empty() ? "" : ", ") + std::to_string(d);
+    for (auto d : shape) want += (want.empty() ? "" : ", ") + std::to_string(d);
+    throw FormatError(weights.file_of(name) + ": tensor " + name + " has shape [" + got + "], config.json implies [" + want + "]");
+  }
+  if (used) used->push_back(name);
+  return weights.tensor(name).to(dtype, false, /*copy=*/true).contiguous();
+}
+
+double lowest_finite(at::ScalarType type) {
+  return type == at::kBFloat16 ? static_cast<double>(std::numeric_limits<c10::BFloat16>::lowest())
+                               : static_cast<double>(std::numeric_limits<float>::lowest());
+}
+
+}  // namespace
+
+at::Tensor relative_position_buckets(int64_t length, int64_t buckets, int64_t max_position) {
+  at::Tensor ids = at::arange(length, at::kLong);
+  at::Tensor rel = ids.unsqueeze(1) - ids.unsqueeze(0);  // r = i - j
+  // mid = buckets/2; |r| <= mid -> r; else sign(r) (ceil(log(|r|/mid) / log((max-1)/mid) (mid-1)) + mid)
+  const int64_t mid = buckets / 2;
+  at::Tensor sign = at::sign(rel);
+  at::Tensor abs_pos = at::where((rel < mid) & (rel > -mid), at::full_like(rel, mid - 1), rel.abs());
+  at::Tensor log_pos = at::ceil(at::log(abs_pos.to(at::kFloat) / static_cast<float>(mid)) /
+                                at::log(at::tensor(static_cast<float>(max_position - 1) / static_cast<float>(mid))) *
+                                static_cast<float>(mid - 1)) +
+                       static_cast<float>(mid);
+  return at::where(abs_pos <= mid, rel.to(at::kFloat), log_pos * sign.to(at::kFloat)).to(at::kLong);
+}
+
+DebertaEncoder::DebertaEncoder(const DebertaConfig& c, const SafetensorsModel& w, const std::string& p, at::ScalarType dtype,
+                               std::vector<std::string>* used)
+    : config_(c), dtype_(dtype) {
+  const int64_t H = c.hidden_size, I = c.intermediate_size;
+  word_embeddings_ = load(w, p + "embeddings.word_embeddings.weight", {c.vocab_size, H}, dtype, used);
+  embed_norm_w_ = load(w, p + "embeddings.LayerNorm.weight", {H}, dtype, used);
+  embed_norm_b_ = load(w, p + "embeddings.LayerNorm.bias", {H}, dtype, used);
+  rel_embeddings_ = load(w, p + "encoder.rel_embeddings.weight", {2 * c.position_buckets, H}, dtype, used);
+  if (c.norm_rel_ebd) {
+    rel_norm_w_ = load(w, p + "encoder.LayerNorm.weight", {H}, dtype, used);
+    rel_norm_b_ = load(w, p + "encoder.LayerNorm.bias", {H}, dtype, used);
+  }
+  for (int64_t l = 0; l < c.num_layers; ++l) {
+    const std::string n = p + "encoder.layer." + std::to_string(l) + ".";
+    Layer L;
+    L.q_w = load(w, n + "attention.self.query_proj.weight", {H, H}, dtype, used);
+    L.q_b = load(w, n + "attention.self.query_proj.bias", {H}, dtype, used);
+    L.k_w = load(w, n + "attention.self.key_proj.weight", {H, H}, dtype, used);
+    L.k_b = load(w, n + "attention.self.key_proj.bias", {H}, dtype, used);
+    L.v_w = load(w, n + "attention.self.value_proj.weight", {H, H}, dtype, used);
+    L.v_b = load(w, n + "attention.self.value_proj.bias", {H}, dtype, used);
+    L.attn_out_w = load(w, n + "attention.output.dense.weight", {H, H}, dtype, used);
+    L.attn_out_b = load(w, n + "attention.output.dense.bias", {H}, dtype, used);
+    L.attn_norm_w = load(w, n + "attention.output.LayerNorm.weight", {H}, dtype, used);
+    L.attn_norm_b = load(w, n + "attention.output.LayerNorm.bias", {H}, dtype, used);
+    L.inter_w = load(w, n + "intermediate.dense.weight", {I, H}, dtype, used);
+    L.inter_b = load(w, n + "intermediate.dense.bias", {I}, dtype, used);
+    L.out_w = load(w, n + "output.dense.weight", {H, I}, dtype, used);
+    L.out_b = load(w, n + "output.dense.bias", {H}, dtype, used);
+    L.out_norm_w = load(w, n + "output.LayerNorm.weight", {H}, dtype, used);
+    L.out_norm_b = load(w, n + "output.LayerNorm.bias", {H}, dtype, used);
+    layers_.push_back(std::move(L));
+  }
+}
+
+at::Tensor DebertaEncoder::layer_forward(const Layer& w, const at::Tensor& h, const at::Tensor& pair_mask,
+                                         const at::Tensor& rel_index, const at::Tensor& rel_embeddings) const {
+  const DebertaConfig& c = config_;
+  const int64_t B = h.size(0), L = h.size(1), heads = c.num_heads, d = c.head_dim();
+  auto split_heads = [&](const at::Tensor& x) { return x.view({x.size(0), x.size(1), heads, d}).transpose(1, 2); };
+  const at::Tensor q = split_heads(at::linear(h, w.q_w, w.q_b));  // [B, heads, L, d]
+  const at::Tensor k = split_heads(at::linear(h, w.k_w, w.k_b));
+  const at::Tensor v = split_heads(at::linear(h, w.v_w, w.v_b));
+  const double scale = std::sqrt(static_cast<double>(d * c.scale_factor()));
+
+  // scores_ij = (q_i . k_j + q_i . Kr[idx(i,j)] + k_j . Qr[idx(i,j)]) / sqrt(3 d), each term scaled
+  at::Tensor scores = at::matmul(q, k.transpose(-1, -2) / scale);  // [B, heads, L, L]
+  const at::Tensor R = rel_embeddings.unsqueeze(0);                // [1, 2S, hidden]
+  const at::Tensor index = rel_index.expand({B, heads, L, L});
+  if (c.c2p) {
+    const at::Tensor Kr = split_heads(at::linear(R, w.k_w, w.k_b));  // [1, heads, 2S, d] (share_att_key)
+    const at::Tensor c2p = at::matmul(q, Kr.transpose(-1, -2));     // [B, heads, L, 2S]
+    scores = scores + c2p.gather(-1, index) / scale;
+  }
+  if (c.p2c) {
+    const at::Tensor Qr = split_heads(at::linear(R, w.q_w, w.q_b));
+    const at::Tensor p2c = at::matmul(k, Qr.transpose(-1, -2));     // [B, heads, L(key j), 2S]
+    // idx(i, j) = clamp(bucket(i - j) + S); for key j and query i that is -bucket(j - i) + S.
+    scores = scores + p2c.gather(-1, index.transpose(-1, -2)).transpose(-1, -2) / scale;
+  }
+  // XSoftmax: masked keys get the lowest value, then masked (query, key) pairs get 0.
+  const at::Tensor blocked = ~pair_mask;  // [B, 1, L, L]
+  at::Tensor probs = at::softmax(scores.masked_fill(blocked, lowest_finite(scores.scalar_type())), -1).masked_fill(blocked, 0);
+  const at::Tensor context = at::matmul(probs, v).transpose(1, 2).reshape({B, L, heads * d});
+  const at::Tensor attn = at::layer_norm(at::linear(context, w.attn_out_w, w.attn_out_b) + h, {c.hidden_size},
+                                         w.attn_norm_w, w.attn_norm_b, c.layer_norm_eps);
+  const at::Tensor inter = at::gelu(at::linear(attn, w.inter_w, w.inter_b));  // exact (erf) GELU
+  return at::layer_norm(at::linear(inter, w.out_w, w.out_b) + attn, {c.hidden_size}, w.out_norm_w, w.out_norm_b,
+                        c.layer_norm_eps);
+}
+
+at::Tensor DebertaEncoder::forward(const at::Tensor& ids, const at::Tensor& mask, std::vector<at::Tensor>* all_layers) const {
+  const DebertaConfig& c = config_;
+  const int64_t L = ids.size(1), S = c.position_buckets;
+  const at::Tensor m = mask.to(dtype_).unsqueeze(-1);
+  at::Tensor h = at::layer_norm(at::embedding(word_embeddings_, ids), {c.hidden_size}, embed_norm_w_, embed_norm_b_,
+                                c.layer_norm_eps) * m;
+  if (all_layers) all_layers->push_back(h);
+  const at::Tensor keep = mask.to(at::kBool);
+  const at::Tensor pair_mask = (keep.unsqueeze(1) & keep.unsqueeze(2)).unsqueeze(1);  // m_i m_j: [B, 1, L, L]
+  const at::Tensor rel_index =
+      (relative_position_buckets(L, S, c.max_relative()) + S).clamp(0, 2 * S - 1).view({1, 1, L, L});
+  const at::Tensor rel = c.norm_rel_ebd ? at::layer_norm(rel_embeddings_, {c.hidden_size}, rel_norm_w_, rel_norm_b_, c.layer_norm_eps)
+                                        : rel_embeddings_;
+  for (const Layer& layer : layers_) {
+    h = layer_forward(layer, h, pair_mask, rel_index, rel);
+    if (all_layers) all_layers->push_back(h);
+  }
+  return h;
+}
+
+}  // namespace sppo

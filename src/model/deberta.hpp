@@ -1,0 +1,49 @@
+#pragma once
+// defines: DebertaEncoder, the DeBERTa-v2/v3 encoder of SPEC.md §4 (word embeddings +
+// LayerNorm, post-LN layers with disentangled attention over log-bucketed relative
+// positions), and relative_position_buckets, its position rule.
+#include <ATen/core/Tensor.h>
+
+#include <string>
+#include <vector>
+
+#include "io/safetensors.hpp"
+#include "model/deberta_config.hpp"
+
+namespace sppo {
+
+// Bucketed r = i - j for queries 0..L-1 and keys 0..L-1: [L, L] int64, as DeBERTa's
+// make_log_bucket_position (float32 arithmetic, like the reference).
+at::Tensor relative_position_buckets(int64_t length, int64_t buckets, int64_t max_position);
+
+class DebertaEncoder {
+ public:
+  // Weights named `prefix` + Hugging Face DebertaV2Model names ("pretrained_model." for
+  // PairRM), converted to `dtype`. Missing or mis-shaped tensors are errors naming them;
+  // every name read is added to `used`.
+  DebertaEncoder(const DebertaConfig& config, const SafetensorsModel& weights, const std::string& prefix,
+                 at::ScalarType dtype, std::vector<std::string>* used);
+
+  // ids, mask [B, L] -> last hidden state [B, L, hidden]. With `all_layers`, also every
+  // layer's output (index 0: the embedding output).
+  at::Tensor forward(const at::Tensor& ids, const at::Tensor& mask, std::vector<at::Tensor>* all_layers = nullptr) const;
+
+  const DebertaConfig& config() const { return config_; }
+  at::ScalarType dtype() const { return dtype_; }
+
+ private:
+  struct Layer {
+    at::Tensor q_w, q_b, k_w, k_b, v_w, v_b, attn_out_w, attn_out_b, attn_norm_w, attn_norm_b;
+    at::Tensor inter_w, inter_b, out_w, out_b, out_norm_w, out_norm_b;
+  };
+  at::Tensor layer_forward(const Layer& layer, const at::Tensor& h, const at::Tensor& pair_mask,
+                           const at::Tensor& rel_index, const at::Tensor& rel_embeddings) const;
+
+  DebertaConfig config_;
+  at::ScalarType dtype_;
+  at::Tensor word_embeddings_, embed_norm_w_, embed_norm_b_;
+  at::Tensor rel_embeddings_, rel_norm_w_, rel_norm_b_;
+  std::vector<Layer> layers_;
+};
+
+}  // namespace sppo
