@@ -12,6 +12,10 @@ const std::vector<CommandSpec>& command_specs() {
   static const std::vector<CommandSpec> specs{
       {"generate", {}, {"config", "iteration", "policy", "samples"}, {"config"},
        "sample K responses per prompt from the policy into samples.h5 (MPI ranks share the chunks)"},
+      {"annotate", {}, {"config", "iteration", "samples"}, {"config"},
+       "score every ordered pair of each prompt's responses with PairRM into samples.h5 (MPI)"},
+      {"compare", {}, {"ranker", "input"}, {"ranker", "input"},
+       "print PairRM's logits for each {source, a, b} line of a JSONL, both orders"},
       {"score", {}, {"model", "input", "template"}, {"model", "input"},
        "print log p(response | prompt) for each line of a JSONL, under a model folder"},
       {"export", {}, {"samples", "out"}, {"samples", "out"}, "write a samples.h5 as JSONL text (prompt, responses, ...)"},

@@ -22,6 +22,8 @@ int run(const sppo::CommandLine& cl) {
     return 0;
   }
   if (cl.command == "generate") return sppo::generate_command(cl);
+  if (cl.command == "annotate") return sppo::annotate_command(cl);
+  if (cl.command == "compare") return sppo::compare_command(cl);
   if (cl.command == "score") return sppo::score_command(cl);
   if (cl.command == "export") return sppo::export_command(cl);
   if (cl.command == "version") {

@@ -43,6 +43,12 @@ std::string Fingerprint::hex() const {
 }
 
 std::string fingerprint_model_folder(const std::string& folder) {
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(fingerprint_model_folder_value(folder)));
+  return buf;
+}
+
+uint64_t fingerprint_model_folder_value(const std::string& folder) {
   Fingerprint f;
   for (const char* name : {"config.json", "tokenizer.model", "spm.model", "tokenizer_config.json", "added_tokens.json"}) {
     const std::string path = folder + "/" + name;
@@ -60,7 +66,7 @@ std::string fingerprint_model_folder(const std::string& folder) {
       f.add(map.data() + begin, std::min(kWindow, map.size() - begin));
     }
   }
-  return f.hex();
+  return f.value();
 }
 
 }  // namespace sppo

@@ -15,6 +15,7 @@ class Fingerprint {
   Fingerprint& add(std::string_view text) { return add(text.data(), text.size()); }
   Fingerprint& add(int64_t value) { return add(&value, sizeof value); }
   std::string hex() const;  // 16 hex digits
+  uint64_t value() const { return state_; }
 
  private:
   uint64_t state_ = 0xcbf29ce484222325ull;  // FNV-1a 64 offset basis
@@ -24,5 +25,6 @@ class Fingerprint {
 // header and 64 evenly spaced 4 KiB windows of its data (reading a 14 GB model whole would
 // take longer than the check is worth; any re-save or fine-tune changes these).
 std::string fingerprint_model_folder(const std::string& folder);
+uint64_t fingerprint_model_folder_value(const std::string& folder);
 
 }  // namespace sppo

@@ -38,6 +38,7 @@ std::vector<DatasetSpec> samples_datasets(const SamplesShape& s) {
       {samples::kResponseFinished, ElementType::u8, {n, k}},
       {samples::kPairrmLogits, ElementType::f32, {n, k, k}},
       {samples::kPairrmWinrate, ElementType::f32, {n, k}},
+      {samples::kPairrmRanker, ElementType::i64, {1}},
       {samples::kReferenceLogp, ElementType::f32, {n, k}},
   };
   for (const auto& stage : sample_stages())

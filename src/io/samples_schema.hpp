@@ -23,6 +23,9 @@ constexpr const char* kResponseLength = "/responses/length";      // [N, K] int3
 constexpr const char* kResponseFinished = "/responses/finished";  // [N, K] uint8
 constexpr const char* kPairrmLogits = "/pairrm/logits";           // [N, K, K] float32
 constexpr const char* kPairrmWinrate = "/pairrm/winrate";         // [N, K] float32
+// The ranker that annotated this file (64-bit fingerprint; 0 = none yet). A dataset, not an
+// attribute: written after creation, it must be raw data (no metadata change after the flush).
+constexpr const char* kPairrmRanker = "/pairrm/ranker_fingerprint";  // [1] int64
 constexpr const char* kReferenceLogp = "/reference/logp";         // [N, K] float32
 constexpr const char* kProgressPrefix = "/progress/";             // + stage: [chunks] uint8
 

@@ -55,7 +55,7 @@ TEST(Inspect, SummarisesASamplesFile) {
   shape.chunk_prompts = 2;
   create_samples_file(dir.file("s.h5"), shape, {{"config_yaml", "run:\n  name: x\n"}}, {{"seed", 42}}, MPI_COMM_NULL);
   const std::string text = inspect_path(dir.file("s.h5"));
-  EXPECT_NE(text.find("HDF5, 12 datasets"), std::string::npos) << text;
+  EXPECT_NE(text.find("HDF5, 13 datasets"), std::string::npos) << text;
   EXPECT_NE(text.find("/responses/tokens"), std::string::npos);
   EXPECT_NE(text.find("int32   [4, 2, 5]"), std::string::npos) << text;
   EXPECT_NE(text.find("@seed = int64 42"), std::string::npos) << text;

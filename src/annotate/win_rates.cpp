@@ -1,0 +1,33 @@
+#include "annotate/win_rates.hpp"
+
+#include <cmath>
+
+namespace sppo {
+namespace {
+double sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
+}  // namespace
+
+std::vector<double> pairrm_scores(const float* M, int64_t K) {
+  std::vector<double> s(static_cast<std::size_t>(K), 0.0);
+  for (int64_t i = 0; i < K; ++i) {
+    for (int64_t j = 0; j < K; ++j) s[static_cast<std::size_t>(i)] += static_cast<double>(M[i * K + j]) - M[j * K + i];
+    s[static_cast<std::size_t>(i)] /= static_cast<double>(K);
+  }
+  return s;
+}
+
+std::vector<float> win_rates(const float* M, int64_t K, WinrateMode mode) {
+  std::vector<float> out(static_cast<std::size_t>(K));
+  const std::vector<double> s = mode == WinrateMode::score ? pairrm_scores(M, K) : std::vector<double>();
+  for (int64_t i = 0; i < K; ++i) {
+    double total = 0;
+    for (int64_t j = 0; j < K; ++j) {
+      if (mode == WinrateMode::score) total += sigmoid(s[static_cast<std::size_t>(i)] - s[static_cast<std::size_t>(j)]);
+      else total += i == j ? 0.5 : sigmoid((static_cast<double>(M[i * K + j]) - M[j * K + i]) / 2.0);
+    }
+    out[static_cast<std::size_t>(i)] = static_cast<float>(total / static_cast<double>(K));
+  }
+  return out;
+}
+
+}  // namespace sppo

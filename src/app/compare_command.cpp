@@ -1,0 +1,52 @@
+#include <ATen/ATen.h>
+
+#include <cmath>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "annotate/pair_batches.hpp"
+#include "app/commands.hpp"
+#include "core/error.hpp"
+#include "model/pairrm.hpp"
+
+namespace sppo {
+
+int compare_command(const CommandLine& cl) {
+  const Config defaults = parse_config("", "<defaults>", cl.overrides);
+  const std::string input = *cl.flag("input");
+  const PairRanker ranker =
+      PairRanker::load(*cl.flag("ranker"), defaults.ranker.dtype == DType::bfloat16 ? at::kBFloat16 : at::kFloat);
+  std::ifstream in(input);
+  if (!in) throw_io_error(input, "open", errno);
+  // Every line is read and checked before anything is scored; both orders of each line go
+  // into one batched pass.
+  std::vector<std::vector<int32_t>> rows;
+  std::string line;
+  for (int64_t n = 1; std::getline(in, line); ++n) {
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    const std::string at = input + ":" + std::to_string(n);
+    nlohmann::json j;
+    try {
+      j = nlohmann::json::parse(line);
+    } catch (const nlohmann::json::exception& e) {
+      throw FormatError(at + ": not valid JSON: " + e.what());
+    }
+    for (const char* field : {"source", "a", "b"})
+      if (!j.is_object() || !j.contains(field) || !j[field].is_string())
+        throw FormatError(at + ": field \"" + std::string(field) + "\" must be a string");
+    const std::string source = j["source"], a = j["a"], b = j["b"];
+    rows.push_back(ranker.tokenizer().pair_row(source, a, b));
+    rows.push_back(ranker.tokenizer().pair_row(source, b, a));
+  }
+  const std::vector<float> logits = score_pair_rows(ranker, rows, defaults.annotate.batch_pairs);
+  for (std::size_t i = 0; i < logits.size(); i += 2) {
+    const double ab = logits[i], ba = logits[i + 1];
+    // p(a beats b) = σ((logit_ab − logit_ba) / 2)
+    std::cout << nlohmann::json{{"logit_ab", ab}, {"logit_ba", ba}, {"p_a_beats_b", 1.0 / (1.0 + std::exp(-(ab - ba) / 2))}}.dump()
+              << "\n";
+  }
+  return 0;
+}
+
+}  // namespace sppo
