@@ -7,10 +7,17 @@
 
 namespace sppo {
 
-// Logits of every row (each a pair_row), computed in batches of at most `batch_rows` rows of
-// similar length (rows sorted by length, each batch padded to its longest row). The batches
-// depend only on the rows, so the result does too.
+// Padded tokens per batch beyond which a batch is not grown: on CPU the attention's
+// [rows, heads, L, L] and [rows, heads, L, 2 x buckets] intermediates of long rows fall out of
+// cache, and bench_annotate measured 600-token pairs at half the speed in batches of 16
+// than one by one; short rows still batch up to batch_rows.
+constexpr int64_t kPairBatchTokens = 1024;
+
+// Logits of every row (each a pair_row), computed in batches of similar length (rows sorted
+// by length, each batch padded to its longest row) of at most `batch_rows` rows and, past
+// one row, at most `max_batch_tokens` padded tokens. The batches depend only on the rows,
+// so the result does too.
 std::vector<float> score_pair_rows(const PairRanker& ranker, const std::vector<std::vector<int32_t>>& rows,
-                                   int64_t batch_rows);
+                                   int64_t batch_rows, int64_t max_batch_tokens = kPairBatchTokens);
 
 }  // namespace sppo

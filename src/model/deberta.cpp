@@ -52,11 +52,12 @@ DebertaEncoder::DebertaEncoder(const DebertaConfig& c, const SafetensorsModel& w
   word_embeddings_ = load(w, p + "embeddings.word_embeddings.weight", {c.vocab_size, H}, dtype, used);
   embed_norm_w_ = load(w, p + "embeddings.LayerNorm.weight", {H}, dtype, used);
   embed_norm_b_ = load(w, p + "embeddings.LayerNorm.bias", {H}, dtype, used);
-  rel_embeddings_ = load(w, p + "encoder.rel_embeddings.weight", {2 * c.position_buckets, H}, dtype, used);
-  if (c.norm_rel_ebd) {
-    rel_norm_w_ = load(w, p + "encoder.LayerNorm.weight", {H}, dtype, used);
-    rel_norm_b_ = load(w, p + "encoder.LayerNorm.bias", {H}, dtype, used);
-  }
+  at::Tensor rel = load(w, p + "encoder.rel_embeddings.weight", {2 * c.position_buckets, H}, dtype, used);
+  if (c.norm_rel_ebd)
+    rel = at::layer_norm(rel, {H}, load(w, p + "encoder.LayerNorm.weight", {H}, dtype, used),
+                         load(w, p + "encoder.LayerNorm.bias", {H}, dtype, used), c.layer_norm_eps);
+  const at::Tensor R = rel.unsqueeze(0);  // [1, 2S, hidden]
+  auto split_heads = [&](const at::Tensor& x) { return x.view({1, x.size(1), c.num_heads, c.head_dim()}).transpose(1, 2).contiguous(); };
   for (int64_t l = 0; l < c.num_layers; ++l) {
     const std::string n = p + "encoder.layer." + std::to_string(l) + ".";
     Layer L;
@@ -76,12 +77,14 @@ DebertaEncoder::DebertaEncoder(const DebertaConfig& c, const SafetensorsModel& w
     L.out_b = load(w, n + "output.dense.bias", {H}, dtype, used);
     L.out_norm_w = load(w, n + "output.LayerNorm.weight", {H}, dtype, used);
     L.out_norm_b = load(w, n + "output.LayerNorm.bias", {H}, dtype, used);
+    L.pos_key = split_heads(at::linear(R, L.k_w, L.k_b));  // share_att_key: the content projections
+    L.pos_query = split_heads(at::linear(R, L.q_w, L.q_b));
     layers_.push_back(std::move(L));
   }
 }
 
 at::Tensor DebertaEncoder::layer_forward(const Layer& w, const at::Tensor& h, const at::Tensor& pair_mask,
-                                         const at::Tensor& rel_index, const at::Tensor& rel_embeddings) const {
+                                         const at::Tensor& rel_index) const {
   const DebertaConfig& c = config_;
   const int64_t B = h.size(0), L = h.size(1), heads = c.num_heads, d = c.head_dim();
   auto split_heads = [&](const at::Tensor& x) { return x.view({x.size(0), x.size(1), heads, d}).transpose(1, 2); };
@@ -92,16 +95,13 @@ at::Tensor DebertaEncoder::layer_forward(const Layer& w, const at::Tensor& h, co
 
   // scores_ij = (q_i . k_j + q_i . Kr[idx(i,j)] + k_j . Qr[idx(i,j)]) / sqrt(3 d), each term scaled
   at::Tensor scores = at::matmul(q, k.transpose(-1, -2) / scale);  // [B, heads, L, L]
-  const at::Tensor R = rel_embeddings.unsqueeze(0);                // [1, 2S, hidden]
   const at::Tensor index = rel_index.expand({B, heads, L, L});
   if (c.c2p) {
-    const at::Tensor Kr = split_heads(at::linear(R, w.k_w, w.k_b));  // [1, heads, 2S, d] (share_att_key)
-    const at::Tensor c2p = at::matmul(q, Kr.transpose(-1, -2));     // [B, heads, L, 2S]
+    const at::Tensor c2p = at::matmul(q, w.pos_key.transpose(-1, -2));  // [B, heads, L, 2S]
     scores = scores + c2p.gather(-1, index) / scale;
   }
   if (c.p2c) {
-    const at::Tensor Qr = split_heads(at::linear(R, w.q_w, w.q_b));
-    const at::Tensor p2c = at::matmul(k, Qr.transpose(-1, -2));     // [B, heads, L(key j), 2S]
+    const at::Tensor p2c = at::matmul(k, w.pos_query.transpose(-1, -2));  // [B, heads, L(key j), 2S]
     // idx(i, j) = clamp(bucket(i - j) + S); for key j and query i that is -bucket(j - i) + S.
     scores = scores + p2c.gather(-1, index.transpose(-1, -2)).transpose(-1, -2) / scale;
   }
@@ -127,10 +127,8 @@ at::Tensor DebertaEncoder::forward(const at::Tensor& ids, const at::Tensor& mask
   const at::Tensor pair_mask = (keep.unsqueeze(1) & keep.unsqueeze(2)).unsqueeze(1);  // m_i m_j: [B, 1, L, L]
   const at::Tensor rel_index =
       (relative_position_buckets(L, S, c.max_relative()) + S).clamp(0, 2 * S - 1).view({1, 1, L, L});
-  const at::Tensor rel = c.norm_rel_ebd ? at::layer_norm(rel_embeddings_, {c.hidden_size}, rel_norm_w_, rel_norm_b_, c.layer_norm_eps)
-                                        : rel_embeddings_;
   for (const Layer& layer : layers_) {
-    h = layer_forward(layer, h, pair_mask, rel_index, rel);
+    h = layer_forward(layer, h, pair_mask, rel_index);
     if (all_layers) all_layers->push_back(h);
   }
   return h;

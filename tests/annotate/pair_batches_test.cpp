@@ -17,8 +17,12 @@ TEST(PairBatches, BatchedScoresEqualOneRowAtATime) {
       if (a != b) rows.push_back(ranker.tokenizer().pair_row("What is it?", a, b));
   const auto batched = score_pair_rows(ranker, rows, 7);  // batches of mixed lengths, padded
   const auto single = score_pair_rows(ranker, rows, 1);
+  const auto token_capped = score_pair_rows(ranker, rows, 20, /*max_batch_tokens=*/60);  // 1-2 rows per batch
   ASSERT_EQ(batched.size(), rows.size());
-  for (std::size_t i = 0; i < rows.size(); ++i) EXPECT_NEAR(batched[i], single[i], 1e-5) << "row " << i;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    EXPECT_NEAR(batched[i], single[i], 1e-5) << "row " << i;
+    EXPECT_NEAR(token_capped[i], single[i], 1e-5) << "row " << i;
+  }
 }
 
 }  // namespace
