@@ -14,12 +14,14 @@
 #include <unistd.h>
 
 #include "annotate/pair_batches.hpp"
+#include "bench_support.hpp"
 #include "io/safetensors_writer.hpp"
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+using sppo::bench::Clock;
+using sppo::bench::matmul_gflops;
+using sppo::bench::seconds_since;
 
 std::string write_random_ranker() {
   const std::string dir = "/tmp/sppo-bench-ranker-" + std::to_string(::getpid());
@@ -69,17 +71,6 @@ std::string write_random_ranker() {
   return dir;
 }
 
-double matmul_gflops() {
-  at::Tensor a = at::randn({2048, 2048}), b = at::randn({2048, 2048});
-  at::matmul(a, b);
-  double best = 0;
-  for (int i = 0; i < 3; ++i) {
-    const auto t = Clock::now();
-    at::matmul(a, b);
-    best = std::max(best, 2.0 * 2048 * 2048 * 2048 / seconds_since(t) / 1e9);
-  }
-  return best;
-}
 
 std::vector<int32_t> random_ids(int64_t n) {
   at::Tensor t = at::randint(5, 128000, {n}, at::kInt);

@@ -18,12 +18,14 @@
 #include <string>
 
 #include "generate/engine.hpp"
+#include "bench_support.hpp"
 #include "io/safetensors_writer.hpp"
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+using sppo::bench::Clock;
+using sppo::bench::matmul_gflops;
+using sppo::bench::seconds_since;
 
 sppo::LlamaConfig bench_config() {
   sppo::LlamaConfig c;
@@ -67,17 +69,6 @@ void write_model(const sppo::LlamaConfig& c, const std::vector<sppo::UnitParams>
          " \"bos_token_id\": 1, \"eos_token_id\": 2, \"tie_word_embeddings\": false}\n";
 }
 
-double matmul_gflops() {
-  at::Tensor a = at::randn({2048, 2048}), b = at::randn({2048, 2048});
-  at::matmul(a, b);
-  double best = 0;
-  for (int i = 0; i < 3; ++i) {
-    const auto t = Clock::now();
-    at::matmul(a, b);
-    best = std::max(best, 2.0 * 2048 * 2048 * 2048 / seconds_since(t) / 1e9);
-  }
-  return best;
-}
 
 }  // namespace
 

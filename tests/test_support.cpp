@@ -4,7 +4,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <signal.h>
+
+#include <chrono>
 #include <cstdlib>
+#include <thread>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -84,6 +88,40 @@ ProcessResult run_process(const std::vector<std::string>& argv) {
   close(out);
   close(err);
   return result;
+}
+
+int spawn_in_group(const std::vector<std::string>& argv) {
+  const pid_t pid = fork();
+  if (pid < 0) throw std::runtime_error("fork failed");
+  if (pid == 0) {
+    setpgid(0, 0);
+    const int null = open("/dev/null", O_WRONLY);
+    dup2(null, 1);
+    dup2(null, 2);
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    execvp(args[0], args.data());
+    _exit(127);
+  }
+  return pid;
+}
+
+bool kill_one_rank_and_wait(int launcher, const std::string& marker) {
+  const pid_t rank = static_cast<pid_t>(std::atoi(run_process({"pgrep", "-P", std::to_string(launcher)}).out.c_str()));
+  if (rank > 0) ::kill(rank, SIGKILL);
+  int status = 0;
+  bool ended = false;
+  for (int i = 0; i < 600 && !ended; ++i) {
+    ended = waitpid(launcher, &status, WNOHANG) != 0;
+    if (!ended) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  if (!ended) {
+    ::kill(-launcher, SIGKILL);
+    waitpid(launcher, &status, 0);
+  }
+  run_process({"pkill", "-9", "-f", marker});  // no rank may outlive its job
+  return rank > 0 && ended;
 }
 
 }  // namespace sppo::test

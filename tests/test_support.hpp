@@ -34,6 +34,14 @@ struct ProcessResult {
 // Runs `argv` (argv[0] looked up in PATH unless it holds a '/'), capturing both streams.
 ProcessResult run_process(const std::vector<std::string>& argv);
 
+// Starts `argv` in a process group of its own with its output discarded; returns its pid.
+int spawn_in_group(const std::vector<std::string>& argv);
+
+// For an `mpiexec` started by spawn_in_group: SIGKILLs one of its ranks (a child process),
+// waits up to 30 s for the job to end, and reports whether it ended by itself (if not, the
+// whole group is killed). Stray ranks whose command line holds `marker` are killed too.
+bool kill_one_rank_and_wait(int launcher, const std::string& marker);
+
 // The sppo binary under test: $SPPO_BIN (set by ctest).
 std::string sppo_binary();
 

@@ -1,13 +1,13 @@
 #include <ATen/ATen.h>
 
 #include <cmath>
-#include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
 #include "annotate/pair_batches.hpp"
 #include "app/commands.hpp"
 #include "core/error.hpp"
+#include "io/json_fields.hpp"
 #include "model/pairrm.hpp"
 
 namespace sppo {
@@ -17,28 +17,17 @@ int compare_command(const CommandLine& cl) {
   const std::string input = *cl.flag("input");
   const PairRanker ranker =
       PairRanker::load(*cl.flag("ranker"), defaults.ranker.dtype == DType::bfloat16 ? at::kBFloat16 : at::kFloat);
-  std::ifstream in(input);
-  if (!in) throw_io_error(input, "open", errno);
   // Every line is read and checked before anything is scored; both orders of each line go
   // into one batched pass.
   std::vector<std::vector<int32_t>> rows;
-  std::string line;
-  for (int64_t n = 1; std::getline(in, line); ++n) {
-    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    const std::string at = input + ":" + std::to_string(n);
-    nlohmann::json j;
-    try {
-      j = nlohmann::json::parse(line);
-    } catch (const nlohmann::json::exception& e) {
-      throw FormatError(at + ": not valid JSON: " + e.what());
-    }
+  for_each_json_line(input, [&](const std::string& at, const nlohmann::json& j) {
     for (const char* field : {"source", "a", "b"})
-      if (!j.is_object() || !j.contains(field) || !j[field].is_string())
+      if (!j.contains(field) || !j[field].is_string())
         throw FormatError(at + ": field \"" + std::string(field) + "\" must be a string");
     const std::string source = j["source"], a = j["a"], b = j["b"];
     rows.push_back(ranker.tokenizer().pair_row(source, a, b));
     rows.push_back(ranker.tokenizer().pair_row(source, b, a));
-  }
+  });
   const std::vector<float> logits = score_pair_rows(ranker, rows, defaults.annotate.batch_pairs);
   for (std::size_t i = 0; i < logits.size(); i += 2) {
     const double ab = logits[i], ba = logits[i + 1];

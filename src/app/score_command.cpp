@@ -1,11 +1,11 @@
 #include <ATen/ATen.h>
 
-#include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
 #include "app/commands.hpp"
 #include "core/error.hpp"
+#include "io/json_fields.hpp"
 #include "model/causal_lm.hpp"
 #include "model/policy_tokenizer.hpp"
 
@@ -66,20 +66,8 @@ int score_command(const CommandLine& cl) {
   const int64_t vocab = model.config().vocab_size;
 
   // All lines are read and checked before anything is scored.
-  std::ifstream in(input);
-  if (!in) throw IoError(input + ": open failed: " + std::strerror(errno));
   std::vector<ScoreRow> rows;
-  std::string line;
-  for (int64_t n = 1; std::getline(in, line); ++n) {
-    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    const std::string at = input + ":" + std::to_string(n);
-    nlohmann::json j;
-    try {
-      j = nlohmann::json::parse(line);
-    } catch (const nlohmann::json::exception& e) {
-      throw FormatError(at + ": not valid JSON: " + e.what());
-    }
-    if (!j.is_object()) throw FormatError(at + ": expected a JSON object");
+  for_each_json_line(input, [&](const std::string& at, const nlohmann::json& j) {
     ScoreRow row;
     if (j.contains("prompt_ids") || j.contains("response_ids")) {
       row.ids = int_list(j.value("prompt_ids", nlohmann::json()), at, "prompt_ids", vocab);
@@ -97,7 +85,7 @@ int score_command(const CommandLine& cl) {
     if (row.response_start < 1) throw FormatError(at + ": the prompt needs at least one token");
     if (static_cast<int64_t>(row.ids.size()) == row.response_start) throw FormatError(at + ": the response is empty");
     rows.push_back(std::move(row));
-  }
+  });
   constexpr std::size_t kBatch = 16;
   for (std::size_t i = 0; i < rows.size(); i += kBatch)
     score_batch(model, std::vector<ScoreRow>(rows.begin() + i, rows.begin() + std::min(rows.size(), i + kBatch)));

@@ -2,11 +2,11 @@
 
 #include <ATen/ATen.h>
 
-#include <limits>
 #include <set>
 
 #include "core/error.hpp"
 #include "io/safetensors.hpp"
+#include "model/weights.hpp"
 
 namespace sppo {
 namespace {
@@ -54,13 +54,6 @@ at::Tensor rms_norm(const at::Tensor& x, const at::Tensor& w, double eps) {
 at::Tensor rotate_half(const at::Tensor& x) {
   const int64_t half = x.size(-1) / 2;
   return at::cat({-x.slice(-1, half), x.slice(-1, 0, half)}, -1);
-}
-
-// The most negative finite value of `type`: what masked scores get (as HF does), so that a
-// row with every key masked (a padding query) stays finite instead of turning into NaN.
-double lowest_finite(at::ScalarType type) {
-  return type == at::kBFloat16 ? static_cast<double>(std::numeric_limits<c10::BFloat16>::lowest())
-                               : static_cast<double>(std::numeric_limits<float>::lowest());
 }
 
 }  // namespace
@@ -174,7 +167,7 @@ at::Tensor decoder_layer_forward(const LlamaConfig& c, const UnitParams& params,
   // of one KV head are stacked along the query axis: [B, kvh, groups * L, hd].
   at::Tensor qg = q.reshape({B, kvh, groups * L, hd});
   at::Tensor scores = at::matmul(qg, k.transpose(2, 3)) / std::sqrt(static_cast<double>(hd));  // [B, kvh, g*L, T]
-  scores = scores.view({B, kvh, groups, L, T}).masked_fill(~allowed, lowest_finite(scores.scalar_type()));
+  scores = scores.view({B, kvh, groups, L, T}).masked_fill(~allowed, lowest_score(scores.scalar_type()));
   at::Tensor probs = at::softmax(scores, -1, at::kFloat).to(q.scalar_type()).view({B, kvh, groups * L, T});
   at::Tensor attn = at::matmul(probs, v)                                         // [B, kvh, g*L, hd]
                         .view({B, c.num_heads, L, hd})
@@ -216,20 +209,7 @@ CausalLM CausalLM::load(const std::string& folder, at::ScalarType dtype) {
     UnitParams params;
     for (const auto& spec : unit) {
       expected.insert(spec.name);
-      if (!weights.contains(spec.name)) throw FormatError(folder + ": tensor " + spec.name + " is missing");
-      const TensorEntry& e = weights.entry(spec.name);
-      if (e.shape != spec.shape) {
-        std::string got, want;
-        for (auto d : e.shape) got += (got.empty() ? "" : ", ") + std::to_string(d);
-        for (auto d : spec.shape) want += (want.empty() ? "" : ", ") + std::to_string(d);
-        throw FormatError(weights.file_of(spec.name) + ": tensor " + spec.name + " has shape [" + got +
-                          "], config.json implies [" + want + "]");
-      }
-      if (e.dtype != StDType::F32 && e.dtype != StDType::BF16 && e.dtype != StDType::F16)
-        throw FormatError(weights.file_of(spec.name) + ": tensor " + spec.name + " has dtype " + dtype_name(e.dtype) +
-                          ", expected F32, BF16 or F16");
-      // The mapping is released once every tensor owns converted (or copied) memory.
-      params.push_back(weights.tensor(spec.name).to(dtype, /*non_blocking=*/false, /*copy=*/true).contiguous());
+      params.push_back(load_weight(weights, spec.name, spec.shape, dtype));
     }
     units.push_back(std::move(params));
   }

@@ -3,33 +3,11 @@
 #include <ATen/ATen.h>
 
 #include <cmath>
-#include <limits>
 
 #include "core/error.hpp"
+#include "model/weights.hpp"
 
 namespace sppo {
-namespace {
-
-at::Tensor load(const SafetensorsModel& weights, const std::string& name, std::vector<int64_t> shape, at::ScalarType dtype,
-                std::vector<std::string>* used) {
-  if (!weights.contains(name)) throw FormatError(weights.path() + ": tensor " + name + " is missing");
-  const TensorEntry& e = weights.entry(name);
-  if (e.shape != shape) {
-    std::string got, want;
-    for (auto d : e.shape) got += (got.empty() ? "" : ", ") + std::to_string(d);
-    for (auto d : shape) want += (want.empty() ? "" : ", ") + std::to_string(d);
-    throw FormatError(weights.file_of(name) + ": tensor " + name + " has shape [" + got + "], config.json implies [" + want + "]");
-  }
-  if (used) used->push_back(name);
-  return weights.tensor(name).to(dtype, false, /*copy=*/true).contiguous();
-}
-
-double lowest_finite(at::ScalarType type) {
-  return type == at::kBFloat16 ? static_cast<double>(std::numeric_limits<c10::BFloat16>::lowest())
-                               : static_cast<double>(std::numeric_limits<float>::lowest());
-}
-
-}  // namespace
 
 at::Tensor relative_position_buckets(int64_t length, int64_t buckets, int64_t max_position) {
   at::Tensor ids = at::arange(length, at::kLong);
@@ -49,34 +27,34 @@ DebertaEncoder::DebertaEncoder(const DebertaConfig& c, const SafetensorsModel& w
                                std::vector<std::string>* used)
     : config_(c), dtype_(dtype) {
   const int64_t H = c.hidden_size, I = c.intermediate_size;
-  word_embeddings_ = load(w, p + "embeddings.word_embeddings.weight", {c.vocab_size, H}, dtype, used);
-  embed_norm_w_ = load(w, p + "embeddings.LayerNorm.weight", {H}, dtype, used);
-  embed_norm_b_ = load(w, p + "embeddings.LayerNorm.bias", {H}, dtype, used);
-  at::Tensor rel = load(w, p + "encoder.rel_embeddings.weight", {2 * c.position_buckets, H}, dtype, used);
+  word_embeddings_ = load_weight(w, p + "embeddings.word_embeddings.weight", {c.vocab_size, H}, dtype, used);
+  embed_norm_w_ = load_weight(w, p + "embeddings.LayerNorm.weight", {H}, dtype, used);
+  embed_norm_b_ = load_weight(w, p + "embeddings.LayerNorm.bias", {H}, dtype, used);
+  at::Tensor rel = load_weight(w, p + "encoder.rel_embeddings.weight", {2 * c.position_buckets, H}, dtype, used);
   if (c.norm_rel_ebd)
-    rel = at::layer_norm(rel, {H}, load(w, p + "encoder.LayerNorm.weight", {H}, dtype, used),
-                         load(w, p + "encoder.LayerNorm.bias", {H}, dtype, used), c.layer_norm_eps);
+    rel = at::layer_norm(rel, {H}, load_weight(w, p + "encoder.LayerNorm.weight", {H}, dtype, used),
+                         load_weight(w, p + "encoder.LayerNorm.bias", {H}, dtype, used), c.layer_norm_eps);
   const at::Tensor R = rel.unsqueeze(0);  // [1, 2S, hidden]
   auto split_heads = [&](const at::Tensor& x) { return x.view({1, x.size(1), c.num_heads, c.head_dim()}).transpose(1, 2).contiguous(); };
   for (int64_t l = 0; l < c.num_layers; ++l) {
     const std::string n = p + "encoder.layer." + std::to_string(l) + ".";
     Layer L;
-    L.q_w = load(w, n + "attention.self.query_proj.weight", {H, H}, dtype, used);
-    L.q_b = load(w, n + "attention.self.query_proj.bias", {H}, dtype, used);
-    L.k_w = load(w, n + "attention.self.key_proj.weight", {H, H}, dtype, used);
-    L.k_b = load(w, n + "attention.self.key_proj.bias", {H}, dtype, used);
-    L.v_w = load(w, n + "attention.self.value_proj.weight", {H, H}, dtype, used);
-    L.v_b = load(w, n + "attention.self.value_proj.bias", {H}, dtype, used);
-    L.attn_out_w = load(w, n + "attention.output.dense.weight", {H, H}, dtype, used);
-    L.attn_out_b = load(w, n + "attention.output.dense.bias", {H}, dtype, used);
-    L.attn_norm_w = load(w, n + "attention.output.LayerNorm.weight", {H}, dtype, used);
-    L.attn_norm_b = load(w, n + "attention.output.LayerNorm.bias", {H}, dtype, used);
-    L.inter_w = load(w, n + "intermediate.dense.weight", {I, H}, dtype, used);
-    L.inter_b = load(w, n + "intermediate.dense.bias", {I}, dtype, used);
-    L.out_w = load(w, n + "output.dense.weight", {H, I}, dtype, used);
-    L.out_b = load(w, n + "output.dense.bias", {H}, dtype, used);
-    L.out_norm_w = load(w, n + "output.LayerNorm.weight", {H}, dtype, used);
-    L.out_norm_b = load(w, n + "output.LayerNorm.bias", {H}, dtype, used);
+    L.q_w = load_weight(w, n + "attention.self.query_proj.weight", {H, H}, dtype, used);
+    L.q_b = load_weight(w, n + "attention.self.query_proj.bias", {H}, dtype, used);
+    L.k_w = load_weight(w, n + "attention.self.key_proj.weight", {H, H}, dtype, used);
+    L.k_b = load_weight(w, n + "attention.self.key_proj.bias", {H}, dtype, used);
+    L.v_w = load_weight(w, n + "attention.self.value_proj.weight", {H, H}, dtype, used);
+    L.v_b = load_weight(w, n + "attention.self.value_proj.bias", {H}, dtype, used);
+    L.attn_out_w = load_weight(w, n + "attention.output.dense.weight", {H, H}, dtype, used);
+    L.attn_out_b = load_weight(w, n + "attention.output.dense.bias", {H}, dtype, used);
+    L.attn_norm_w = load_weight(w, n + "attention.output.LayerNorm.weight", {H}, dtype, used);
+    L.attn_norm_b = load_weight(w, n + "attention.output.LayerNorm.bias", {H}, dtype, used);
+    L.inter_w = load_weight(w, n + "intermediate.dense.weight", {I, H}, dtype, used);
+    L.inter_b = load_weight(w, n + "intermediate.dense.bias", {I}, dtype, used);
+    L.out_w = load_weight(w, n + "output.dense.weight", {H, I}, dtype, used);
+    L.out_b = load_weight(w, n + "output.dense.bias", {H}, dtype, used);
+    L.out_norm_w = load_weight(w, n + "output.LayerNorm.weight", {H}, dtype, used);
+    L.out_norm_b = load_weight(w, n + "output.LayerNorm.bias", {H}, dtype, used);
     L.pos_key = split_heads(at::linear(R, L.k_w, L.k_b));  // share_att_key: the content projections
     L.pos_query = split_heads(at::linear(R, L.q_w, L.q_b));
     layers_.push_back(std::move(L));
@@ -107,7 +85,7 @@ at::Tensor DebertaEncoder::layer_forward(const Layer& w, const at::Tensor& h, co
   }
   // XSoftmax: masked keys get the lowest value, then masked (query, key) pairs get 0.
   const at::Tensor blocked = ~pair_mask;  // [B, 1, L, L]
-  at::Tensor probs = at::softmax(scores.masked_fill(blocked, lowest_finite(scores.scalar_type())), -1).masked_fill(blocked, 0);
+  at::Tensor probs = at::softmax(scores.masked_fill(blocked, lowest_score(scores.scalar_type())), -1).masked_fill(blocked, 0);
   const at::Tensor context = at::matmul(probs, v).transpose(1, 2).reshape({B, L, heads * d});
   const at::Tensor attn = at::layer_norm(at::linear(context, w.attn_out_w, w.attn_out_b) + h, {c.hidden_size},
                                          w.attn_norm_w, w.attn_norm_b, c.layer_norm_eps);

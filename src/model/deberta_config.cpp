@@ -1,30 +1,15 @@
 #include "model/deberta_config.hpp"
 
-#include <fstream>
-#include <optional>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "core/error.hpp"
+#include "io/json_fields.hpp"
 
 namespace sppo {
 namespace {
 
 using json = nlohmann::json;
-
-int64_t integer(const json& j, const char* key, const std::string& path, int64_t lo, int64_t hi, std::optional<int64_t> fallback = {}) {
-  auto it = j.find(key);
-  if (it == j.end() || it->is_null()) {
-    if (fallback) return *fallback;
-    throw FormatError(path + ": " + key + " is missing");
-  }
-  if (!it->is_number_integer()) throw FormatError(path + ": " + key + " = " + it->dump() + ": expected an integer");
-  const int64_t v = it->get<int64_t>();
-  if (v < lo || v > hi)
-    throw FormatError(path + ": " + key + " = " + std::to_string(v) + ": must be in [" + std::to_string(lo) + ", " +
-                      std::to_string(hi) + "]");
-  return v;
-}
 
 void refuse(const json& j, const char* key, const std::string& path, const json& supported, const std::string& why) {
   auto it = j.find(key);
@@ -35,13 +20,7 @@ void refuse(const json& j, const char* key, const std::string& path, const json&
 }  // namespace
 
 DebertaConfig parse_deberta_config(const std::string& json_text, const std::string& path) {
-  json j;
-  try {
-    j = json::parse(json_text);
-  } catch (const json::exception& e) {
-    throw FormatError(path + ": not valid JSON: " + e.what());
-  }
-  if (!j.is_object()) throw FormatError(path + ": expected a JSON object");
+  const json j = parse_json_object(json_text, path);
   const std::string type = j.value("model_type", "");
   if (type != "deberta-v2") throw FormatError(path + ": model_type = \"" + type + "\": expected deberta-v2 (PairRM)");
   refuse(j, "conv_kernel_size", path, 0, "convolution layers are not implemented");
@@ -54,15 +33,15 @@ DebertaConfig parse_deberta_config(const std::string& json_text, const std::stri
     throw FormatError(path + ": embedding_size differs from hidden_size: embedding projection is not implemented");
 
   DebertaConfig c;
-  c.vocab_size = integer(j, "vocab_size", path, 2, 1 << 22);
-  c.hidden_size = integer(j, "hidden_size", path, 1, 1 << 16);
-  c.num_layers = integer(j, "num_hidden_layers", path, 1, 1024);
-  c.num_heads = integer(j, "num_attention_heads", path, 1, 1024);
+  c.vocab_size = json_integer(j, "vocab_size", path, 2, 1 << 22);
+  c.hidden_size = json_integer(j, "hidden_size", path, 1, 1 << 16);
+  c.num_layers = json_integer(j, "num_hidden_layers", path, 1, 1024);
+  c.num_heads = json_integer(j, "num_attention_heads", path, 1, 1024);
   if (c.hidden_size % c.num_heads != 0) throw FormatError(path + ": hidden_size is not a multiple of num_attention_heads");
-  c.intermediate_size = integer(j, "intermediate_size", path, 1, 1 << 20);
-  c.position_buckets = integer(j, "position_buckets", path, 1, 1 << 16, 256);
-  c.max_position_embeddings = integer(j, "max_position_embeddings", path, 2, 1 << 24, 512);
-  c.max_relative_positions = integer(j, "max_relative_positions", path, -1, 1 << 24, -1);
+  c.intermediate_size = json_integer(j, "intermediate_size", path, 1, 1 << 20);
+  c.position_buckets = json_integer(j, "position_buckets", path, 1, 1 << 16, 256);
+  c.max_position_embeddings = json_integer(j, "max_position_embeddings", path, 2, 1 << 24, 512);
+  c.max_relative_positions = json_integer(j, "max_relative_positions", path, -1, 1 << 24, -1);
   if (c.max_relative() <= c.position_buckets / 2 + 1)
     throw FormatError(path + ": max_relative_positions must exceed position_buckets / 2 + 1 for log buckets");
   c.c2p = c.p2c = false;
@@ -83,23 +62,19 @@ DebertaConfig parse_deberta_config(const std::string& json_text, const std::stri
   const std::string norm = j.value("norm_rel_ebd", "none");
   c.norm_rel_ebd = norm.find("layer_norm") != std::string::npos;
   if (j.contains("layer_norm_eps") && j["layer_norm_eps"].is_number()) c.layer_norm_eps = j["layer_norm_eps"].get<double>();
-  c.pad_id = integer(j, "pad_token_id", path, 0, c.vocab_size - 1, 0);
-  c.cls_id = integer(j, "cls_token_id", path, 0, c.vocab_size - 1, 1);
-  c.sep_id = integer(j, "sep_token_id", path, 0, c.vocab_size - 1, 2);
-  c.source_prefix_id = integer(j, "source_prefix_id", path, 0, c.vocab_size - 1);
-  c.cand1_prefix_id = integer(j, "cand1_prefix_id", path, 0, c.vocab_size - 1);
-  c.cand2_prefix_id = integer(j, "cand2_prefix_id", path, 0, c.vocab_size - 1);
-  c.n_tasks = integer(j, "n_tasks", path, 1, 1, 1);
+  c.pad_id = json_integer(j, "pad_token_id", path, 0, c.vocab_size - 1, 0);
+  c.cls_id = json_integer(j, "cls_token_id", path, 0, c.vocab_size - 1, 1);
+  c.sep_id = json_integer(j, "sep_token_id", path, 0, c.vocab_size - 1, 2);
+  c.source_prefix_id = json_integer(j, "source_prefix_id", path, 0, c.vocab_size - 1);
+  c.cand1_prefix_id = json_integer(j, "cand1_prefix_id", path, 0, c.vocab_size - 1);
+  c.cand2_prefix_id = json_integer(j, "cand2_prefix_id", path, 0, c.vocab_size - 1);
+  c.n_tasks = json_integer(j, "n_tasks", path, 1, 1, 1);
   return c;
 }
 
 DebertaConfig read_deberta_config(const std::string& folder) {
   const std::string path = folder + "/config.json";
-  std::ifstream in(path);
-  if (!in) throw_io_error(path, "open", errno);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse_deberta_config(text.str(), path);
+  return parse_deberta_config(read_text_file(path), path);
 }
 
 }  // namespace sppo

@@ -1,30 +1,14 @@
 #include "model/llama_config.hpp"
 
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "core/error.hpp"
+#include "io/json_fields.hpp"
 
 namespace sppo {
 namespace {
 
 using json = nlohmann::json;
-
-int64_t integer(const json& j, const std::string& key, const std::string& path, int64_t lo, int64_t hi,
-                std::optional<int64_t> fallback = std::nullopt) {
-  auto it = j.find(key);
-  if (it == j.end() || it->is_null()) {
-    if (fallback) return *fallback;
-    throw FormatError(path + ": " + key + " is missing");
-  }
-  if (!it->is_number_integer()) throw FormatError(path + ": " + key + " = " + it->dump() + ": expected an integer");
-  const int64_t v = it->get<int64_t>();
-  if (v < lo || v > hi)
-    throw FormatError(path + ": " + key + " = " + std::to_string(v) + ": must be in [" + std::to_string(lo) + ", " +
-                      std::to_string(hi) + "]");
-  return v;
-}
 
 double real(const json& j, const std::string& key, const std::string& path, double fallback) {
   auto it = j.find(key);
@@ -52,13 +36,7 @@ int64_t LlamaConfig::parameter_count() const {
 }
 
 LlamaConfig parse_llama_config(const std::string& json_text, const std::string& path) {
-  json j;
-  try {
-    j = json::parse(json_text);
-  } catch (const json::exception& e) {
-    throw FormatError(path + ": not valid JSON: " + e.what());
-  }
-  if (!j.is_object()) throw FormatError(path + ": expected a JSON object");
+  const json j = parse_json_object(json_text, path);
   LlamaConfig c;
   c.model_type = j.value("model_type", "");
   if (c.model_type != "llama" && c.model_type != "mistral")
@@ -69,34 +47,34 @@ LlamaConfig parse_llama_config(const std::string& json_text, const std::string& 
     throw FormatError(path + ": rope_scaling: not implemented (only plain RoPE)");
 
   constexpr int64_t kMaxDim = 1 << 17;
-  c.vocab_size = integer(j, "vocab_size", path, 2, 1 << 22);
-  c.hidden_size = integer(j, "hidden_size", path, 1, kMaxDim);
-  c.num_layers = integer(j, "num_hidden_layers", path, 1, 4096);
-  c.num_heads = integer(j, "num_attention_heads", path, 1, 4096);
-  c.num_kv_heads = integer(j, "num_key_value_heads", path, 1, 4096, c.num_heads);
+  c.vocab_size = json_integer(j, "vocab_size", path, 2, 1 << 22);
+  c.hidden_size = json_integer(j, "hidden_size", path, 1, kMaxDim);
+  c.num_layers = json_integer(j, "num_hidden_layers", path, 1, 4096);
+  c.num_heads = json_integer(j, "num_attention_heads", path, 1, 4096);
+  c.num_kv_heads = json_integer(j, "num_key_value_heads", path, 1, 4096, c.num_heads);
   if (c.num_heads % c.num_kv_heads != 0)
     throw FormatError(path + ": num_attention_heads = " + std::to_string(c.num_heads) +
                       " is not a multiple of num_key_value_heads = " + std::to_string(c.num_kv_heads));
   if (c.hidden_size % c.num_heads != 0 && !j.contains("head_dim"))
     throw FormatError(path + ": hidden_size is not a multiple of num_attention_heads and head_dim is not given");
-  c.head_dim = integer(j, "head_dim", path, 2, 4096, c.hidden_size / c.num_heads);
+  c.head_dim = json_integer(j, "head_dim", path, 2, 4096, c.hidden_size / c.num_heads);
   if (c.head_dim % 2 != 0) throw FormatError(path + ": head_dim = " + std::to_string(c.head_dim) + ": must be even (RoPE)");
-  c.intermediate_size = integer(j, "intermediate_size", path, 1, 1 << 20);
+  c.intermediate_size = json_integer(j, "intermediate_size", path, 1, 1 << 20);
   c.rope_theta = real(j, "rope_theta", path, 10000.0);
   c.rms_norm_eps = real(j, "rms_norm_eps", path, 1e-6);
   if (j.contains("sliding_window") && !j["sliding_window"].is_null())
-    c.sliding_window = integer(j, "sliding_window", path, 1, int64_t{1} << 40);
+    c.sliding_window = json_integer(j, "sliding_window", path, 1, int64_t{1} << 40);
   c.tie_word_embeddings = flag(j, "tie_word_embeddings", path);
   c.attention_bias = flag(j, "attention_bias", path);
   c.mlp_bias = flag(j, "mlp_bias", path);
-  c.bos_token_id = integer(j, "bos_token_id", path, 0, c.vocab_size - 1, 1);
+  c.bos_token_id = json_integer(j, "bos_token_id", path, 0, c.vocab_size - 1, 1);
   if (j.contains("eos_token_id") && j["eos_token_id"].is_array() && !j["eos_token_id"].empty()) {
     json first = {{"eos_token_id", j["eos_token_id"][0]}};
-    c.eos_token_id = integer(first, "eos_token_id", path, 0, c.vocab_size - 1);
+    c.eos_token_id = json_integer(first, "eos_token_id", path, 0, c.vocab_size - 1);
   } else {
-    c.eos_token_id = integer(j, "eos_token_id", path, 0, c.vocab_size - 1, 2);
+    c.eos_token_id = json_integer(j, "eos_token_id", path, 0, c.vocab_size - 1, 2);
   }
-  c.max_position_embeddings = integer(j, "max_position_embeddings", path, 1, int64_t{1} << 40, 4096);
+  c.max_position_embeddings = json_integer(j, "max_position_embeddings", path, 1, int64_t{1} << 40, 4096);
   // 10^12 parameters would need terabytes: a config like that is a mistake or an attack.
   if (c.parameter_count() > int64_t{1000000000000})
     throw FormatError(path + ": the sizes describe " + std::to_string(c.parameter_count()) +
@@ -106,11 +84,7 @@ LlamaConfig parse_llama_config(const std::string& json_text, const std::string& 
 
 LlamaConfig read_llama_config(const std::string& folder) {
   const std::string path = folder + "/config.json";
-  std::ifstream in(path);
-  if (!in) throw_io_error(path, "open", errno);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse_llama_config(text.str(), path);
+  return parse_llama_config(read_text_file(path), path);
 }
 
 }  // namespace sppo

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "core/error.hpp"
+#include "model/weights.hpp"
 
 namespace sppo {
 
@@ -15,16 +16,10 @@ PairRanker PairRanker::load(const std::string& folder, at::ScalarType dtype) {
   PairRanker r;
   r.encoder_ = std::make_shared<const DebertaEncoder>(config, weights, "pretrained_model.", dtype, &used);
   const int64_t H = config.hidden_size;
-  auto head = [&](const std::string& name, std::vector<int64_t> shape) {
-    if (!weights.contains(name)) throw FormatError(folder + ": tensor " + name + " is missing");
-    if (weights.entry(name).shape != shape) throw FormatError(weights.file_of(name) + ": tensor " + name + " has the wrong shape");
-    used.push_back(name);
-    return weights.tensor(name).to(dtype, false, true).contiguous();
-  };
-  r.w1_ = head("head_layer.1.weight", {H, 2 * H});
-  r.b1_ = head("head_layer.1.bias", {H});
-  r.w4_ = head("head_layer.4.weight", {config.n_tasks, H});
-  r.b4_ = head("head_layer.4.bias", {config.n_tasks});
+  r.w1_ = load_weight(weights, "head_layer.1.weight", {H, 2 * H}, dtype, &used);
+  r.b1_ = load_weight(weights, "head_layer.1.bias", {H}, dtype, &used);
+  r.w4_ = load_weight(weights, "head_layer.4.weight", {config.n_tasks, H}, dtype, &used);
+  r.b4_ = load_weight(weights, "head_layer.4.bias", {config.n_tasks}, dtype, &used);
   for (const auto& name : weights.names())
     if (std::find(used.begin(), used.end(), name) == used.end() && name.find("position_ids") == std::string::npos)
       throw FormatError(weights.file_of(name) + ": unexpected tensor " + name + " for PairRM");

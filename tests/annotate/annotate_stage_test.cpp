@@ -3,9 +3,6 @@
 #include "annotate/annotate_stage.hpp"
 
 #include <gtest/gtest.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <thread>
@@ -93,17 +90,7 @@ TEST(AnnotateStage, KillingARankMidRunThenRerunningGivesTheSameBytes) {
   test::run_process({"cp", source, path});
   ASSERT_EQ(test::run_process(mpi(1, "annotate", config, ref)).exit_code, 0);
   const auto argv = mpi(2, "annotate", config, path);
-  const pid_t launcher = fork();
-  if (launcher == 0) {
-    setpgid(0, 0);
-    freopen("/dev/null", "w", stdout);
-    freopen("/dev/null", "w", stderr);
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    execvp(args[0], args.data());
-    _exit(127);
-  }
+  const int launcher = test::spawn_in_group(argv);
   bool killed = false;
   for (int i = 0; i < 6000 && !killed; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
@@ -114,22 +101,11 @@ TEST(AnnotateStage, KillingARankMidRunThenRerunningGivesTheSameBytes) {
       continue;
     }
     if (std::count(f.begin(), f.end(), uint8_t{1}) >= 2) {
-      const pid_t rank = static_cast<pid_t>(std::atoi(test::run_process({"pgrep", "-P", std::to_string(launcher)}).out.c_str()));
-      ASSERT_GT(rank, 0);
-      ::kill(rank, SIGKILL);
+      ASSERT_TRUE(test::kill_one_rank_and_wait(launcher, path)) << "the job did not end after one rank was killed";
       killed = true;
     }
   }
   ASSERT_TRUE(killed);
-  int status = 0;
-  for (int i = 0; i < 600 && waitpid(launcher, &status, WNOHANG) == 0; ++i)
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  if (waitpid(launcher, &status, WNOHANG) == 0) {
-    ::kill(-launcher, SIGKILL);
-    waitpid(launcher, &status, 0);
-    FAIL() << "the job did not end after one rank was killed";
-  }
-  test::run_process({"pkill", "-9", "-f", path});
   const auto partial = flags(path);
   EXPECT_LT(std::count(partial.begin(), partial.end(), uint8_t{1}), 20) << "finished before the kill: proves nothing";
   const auto rerun = test::run_process(mpi(3, "annotate", config, path));

@@ -4,9 +4,6 @@
 #include "generate/generate_stage.hpp"
 
 #include <gtest/gtest.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <fstream>
@@ -107,17 +104,7 @@ TEST(GenerateStage, KillingOneRankMidRunThenRerunningGivesTheSameBytes) {
 
   const std::string samples = dir.file("killed.h5");
   const auto argv = mpi_generate(2, config, samples, small_chunks);
-  const pid_t launcher = fork();
-  if (launcher == 0) {
-    setpgid(0, 0);
-    freopen("/dev/null", "w", stdout);
-    freopen("/dev/null", "w", stderr);
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    execvp(args[0], args.data());
-    _exit(127);
-  }
+  const int launcher = test::spawn_in_group(argv);
   // Wait until some chunks are flagged, then SIGKILL one rank (a child of mpiexec).
   bool killed = false;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
@@ -132,24 +119,12 @@ TEST(GenerateStage, KillingOneRankMidRunThenRerunningGivesTheSameBytes) {
     int done = 0;
     for (uint8_t x : flags) done += x;
     if (done >= 3) {
-      const auto children = test::run_process({"pgrep", "-P", std::to_string(launcher)}).out;
-      const pid_t rank = static_cast<pid_t>(std::atoi(children.c_str()));
-      ASSERT_GT(rank, 0) << "no rank found under mpiexec";
-      ::kill(rank, SIGKILL);
-      killed = true;
       EXPECT_LT(done, 40) << "the job finished before the kill; the test proves nothing";
+      ASSERT_TRUE(test::kill_one_rank_and_wait(launcher, samples)) << "the job did not end after one rank was killed";
+      killed = true;
     }
   }
   ASSERT_TRUE(killed);
-  int status = 0;
-  for (int i = 0; i < 600 && waitpid(launcher, &status, WNOHANG) == 0; ++i)
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  if (waitpid(launcher, &status, WNOHANG) == 0) {
-    ::kill(-launcher, SIGKILL);  // mpiexec did not end the job: fail, but clean up
-    waitpid(launcher, &status, 0);
-    FAIL() << "the job did not end after one rank was killed";
-  }
-  test::run_process({"pkill", "-9", "-f", samples});  // no rank may outlive its job
   const auto flags = progress_flags(samples);
   int done = 0;
   for (uint8_t x : flags) done += x;

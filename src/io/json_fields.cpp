@@ -1,0 +1,65 @@
+#include "io/json_fields.hpp"
+
+#include <fstream>
+#include <sstream>
+
+#include "core/error.hpp"
+
+namespace sppo {
+
+std::string read_text_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw_io_error(path, "open", errno);
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) throw_io_error(path, "read", errno);
+  return text.str();
+}
+
+nlohmann::json parse_json_object(const std::string& text, const std::string& path) {
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(text);
+  } catch (const nlohmann::json::exception& e) {
+    throw FormatError(path + ": not valid JSON: " + e.what());
+  }
+  if (!j.is_object()) throw FormatError(path + ": expected a JSON object");
+  return j;
+}
+
+int64_t json_integer(const nlohmann::json& j, const char* key, const std::string& path, int64_t lo, int64_t hi,
+                     std::optional<int64_t> fallback) {
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) {
+    if (fallback) return *fallback;
+    throw FormatError(path + ": " + key + " is missing");
+  }
+  if (!it->is_number_integer()) throw FormatError(path + ": " + key + " = " + it->dump() + ": expected an integer");
+  const int64_t v = it->get<int64_t>();
+  if (v < lo || v > hi)
+    throw FormatError(path + ": " + key + " = " + std::to_string(v) + ": must be in [" + std::to_string(lo) + ", " +
+                      std::to_string(hi) + "]");
+  return v;
+}
+
+void for_each_json_line(const std::string& path,
+                        const std::function<void(const std::string& at, const nlohmann::json& object)>& row) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw_io_error(path, "open", errno);
+  std::string line;
+  for (int64_t n = 1; std::getline(in, line); ++n) {
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    const std::string at = path + ":" + std::to_string(n);
+    nlohmann::json j;
+    try {
+      j = nlohmann::json::parse(line);
+    } catch (const nlohmann::json::exception& e) {
+      throw FormatError(at + ": not valid JSON: " + e.what());
+    }
+    if (!j.is_object()) throw FormatError(at + ": expected a JSON object");
+    row(at, j);
+  }
+  if (in.bad()) throw_io_error(path, "read", errno);
+}
+
+}  // namespace sppo

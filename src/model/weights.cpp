@@ -1,0 +1,35 @@
+#include "model/weights.hpp"
+
+#include <ATen/ATen.h>
+
+#include <limits>
+
+#include "core/error.hpp"
+
+namespace sppo {
+
+at::Tensor load_weight(const SafetensorsModel& weights, const std::string& name, const std::vector<int64_t>& shape,
+                       at::ScalarType dtype, std::vector<std::string>* used) {
+  if (!weights.contains(name)) throw FormatError(weights.path() + ": tensor " + name + " is missing");
+  const TensorEntry& e = weights.entry(name);
+  if (e.shape != shape) {
+    std::string got, want;
+    for (auto d : e.shape) got += (got.empty() ? "" : ", ") + std::to_string(d);
+    for (auto d : shape) want += (want.empty() ? "" : ", ") + std::to_string(d);
+    throw FormatError(weights.file_of(name) + ": tensor " + name + " has shape [" + got + "], config.json implies [" +
+                      want + "]");
+  }
+  if (e.dtype != StDType::F32 && e.dtype != StDType::BF16 && e.dtype != StDType::F16)
+    throw FormatError(weights.file_of(name) + ": tensor " + name + " has dtype " + dtype_name(e.dtype) +
+                      ", expected F32, BF16 or F16");
+  if (used) used->push_back(name);
+  // A copy: the mapping is released once every tensor owns converted memory.
+  return weights.tensor(name).to(dtype, /*non_blocking=*/false, /*copy=*/true).contiguous();
+}
+
+double lowest_score(at::ScalarType type) {
+  return type == at::kBFloat16 ? static_cast<double>(std::numeric_limits<c10::BFloat16>::lowest())
+                               : static_cast<double>(std::numeric_limits<float>::lowest());
+}
+
+}  // namespace sppo
