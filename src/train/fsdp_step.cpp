@@ -1,0 +1,92 @@
+#include "train/fsdp_step.hpp"
+
+#include <ATen/ATen.h>
+
+#include "train/losses.hpp"
+
+namespace sppo {
+namespace {
+
+// The collectives of a step for a rank without rows, in the order a rank with rows runs
+// them, with zero gradients: nobody waits on it.
+void participate_without_rows(ShardedModel& model, Communicator& comm, at::ScalarType dtype) {
+  const int64_t last = model.num_units() - 1;
+  for (int64_t u = 0; u < last; ++u) model.unit(u).gather(comm, dtype, false);  // forward
+  for (int64_t u = last; u >= 0; --u) {                                         // head, layers, embedding
+    GatheredUnit g = model.unit(u).gather(comm, dtype, true);
+    model.unit(u).reduce_scatter_grads(comm, g);
+  }
+}
+
+}  // namespace
+
+TrainRows TrainRows::slice(int64_t begin, int64_t end) const {
+  TrainRows out;
+  const at::Tensor m = mask.slice(0, begin, end);
+  const int64_t length = end > begin ? m.sum(1).max().item<int64_t>() : 0;
+  out.ids = ids.slice(0, begin, end).slice(1, 0, length);
+  out.mask = m.slice(1, 0, length);
+  out.response_start = response_start.slice(0, begin, end);
+  out.ref_logp = ref_logp.slice(0, begin, end);
+  out.win_prob = win_prob.slice(0, begin, end);
+  return out;
+}
+
+double accumulate_sppo_gradients(ShardedModel& model, Communicator& comm, const TrainRows& rows, int64_t global_rows,
+                                 double beta, at::ScalarType dtype) {
+  if (rows.rows() == 0) {
+    participate_without_rows(model, comm, dtype);
+    return 0.0;
+  }
+  const LlamaConfig& c = model.config();
+  const int64_t layers = c.num_layers, head = layers + 1;
+  const AttentionInputs attn = attention_from_mask(rows.mask);
+  const auto [cos, sin] = rotary_tables(c, attn.positions, dtype);
+  const at::Tensor allowed = attention_allowed(c, attn, rows.ids.size(1));
+
+  // ---- forward without autograd: only each decoder layer's input is kept
+  std::vector<at::Tensor> layer_input(static_cast<std::size_t>(layers));
+  at::Tensor h;
+  {
+    at::NoGradGuard no_grad;
+    h = embedding_forward(model.unit(0).gather(comm, dtype, false).params[0], rows.ids);
+    for (int64_t l = 0; l < layers; ++l) {
+      layer_input[static_cast<std::size_t>(l)] = h;
+      const GatheredUnit g = model.unit(l + 1).gather(comm, dtype, false);
+      h = decoder_layer_forward(c, g.params, h, cos, sin, allowed, nullptr, nullptr, 0);
+    }
+  }
+
+  // ---- head and loss with autograd: dL/dh of the last layer
+  double term_sum = 0;
+  at::Tensor grad_h;
+  {
+    const at::Tensor h_last = h.detach().requires_grad_(true);
+    GatheredUnit g = model.unit(head).gather(comm, dtype, true);
+    const at::Tensor logits = head_forward(c, g.params[0], g.params[1], h_last).to(at::kFloat);
+    const at::Tensor logp = response_logp(logits, rows.ids, rows.mask, rows.response_start);
+    const at::Tensor terms = sppo_terms(logp, rows.ref_logp, rows.win_prob, beta);
+    (terms.sum() / static_cast<double>(global_rows)).backward();
+    term_sum = terms.sum().item<double>();
+    model.unit(head).reduce_scatter_grads(comm, g);
+    grad_h = h_last.grad();
+  }
+
+  // ---- backward, last layer first: re-gather, recompute with autograd, reduce-scatter
+  for (int64_t l = layers - 1; l >= 0; --l) {
+    const at::Tensor x = layer_input[static_cast<std::size_t>(l)].detach().requires_grad_(true);
+    GatheredUnit g = model.unit(l + 1).gather(comm, dtype, true);
+    decoder_layer_forward(c, g.params, x, cos, sin, allowed, nullptr, nullptr, 0).backward(grad_h);
+    grad_h = x.grad();
+    model.unit(l + 1).reduce_scatter_grads(comm, g);
+    layer_input[static_cast<std::size_t>(l)] = at::Tensor();  // freed as soon as its unit is done
+  }
+  {
+    GatheredUnit g = model.unit(0).gather(comm, dtype, true);
+    embedding_forward(g.params[0], rows.ids).backward(grad_h);
+    model.unit(0).reduce_scatter_grads(comm, g);
+  }
+  return term_sum;
+}
+
+}  // namespace sppo

@@ -1,0 +1,34 @@
+#pragma once
+// defines: the FSDP-style training schedule of DESIGN.md §5 for one micro-batch: forward
+// unit by unit on all-gathered parameters keeping only unit inputs, then backward last unit
+// first, re-gathering and recomputing each unit with autograd and reduce-scattering its
+// gradients into the owned slices. Every rank runs the same sequence of collectives, rows or
+// not.
+#include <ATen/core/Tensor.h>
+
+#include <cstdint>
+
+#include "dist/communicator.hpp"
+#include "train/sharded_model.hpp"
+
+namespace sppo {
+
+// Rows of one micro-batch on this rank (B may be 0).
+struct TrainRows {
+  at::Tensor ids;             // [B, L] int64, right-padded
+  at::Tensor mask;            // [B, L] int64
+  at::Tensor response_start;  // [B] int64
+  at::Tensor ref_logp;        // [B] float32
+  at::Tensor win_prob;        // [B] float32
+  int64_t rows() const { return ids.defined() ? ids.size(0) : 0; }
+  // Rows [begin, end), trimmed to their longest real length.
+  TrainRows slice(int64_t begin, int64_t end) const;
+};
+
+// Adds to every unit's owned gradient the gradient of Σ_rows term / global_rows, the term
+// being the per-sample SPPO term with `beta`; so that summed over ranks and micro-batches
+// it is the gradient of the mean over the global batch. Returns this rank's Σ of terms.
+double accumulate_sppo_gradients(ShardedModel& model, Communicator& comm, const TrainRows& rows, int64_t global_rows,
+                                 double beta, at::ScalarType compute_dtype);
+
+}  // namespace sppo

@@ -1,0 +1,104 @@
+#include "train/sharded_model.hpp"
+
+#include <ATen/ATen.h>
+
+#include "core/error.hpp"
+
+namespace sppo {
+namespace {
+
+std::vector<int64_t> numels(const std::vector<ParamSpec>& specs) {
+  std::vector<int64_t> out;
+  for (const auto& s : specs) {
+    int64_t n = 1;
+    for (int64_t d : s.shape) n *= d;
+    out.push_back(n);
+  }
+  return out;
+}
+
+// Views of a flat buffer shaped as the specs.
+UnitParams views_of(const at::Tensor& flat, const std::vector<ParamSpec>& specs, const FlatLayout& layout) {
+  UnitParams params;
+  for (std::size_t i = 0; i < specs.size(); ++i)
+    params.push_back(flat.slice(0, layout.offset(static_cast<int64_t>(i)),
+                                layout.offset(static_cast<int64_t>(i)) + layout.param_numel(static_cast<int64_t>(i)))
+                         .view(specs[i].shape));
+  return params;
+}
+
+std::vector<std::pair<std::string, at::Tensor>> gather_named(const std::vector<ShardedUnit>& units, Communicator& comm,
+                                                             bool grads) {
+  std::vector<std::pair<std::string, at::Tensor>> out;
+  for (const auto& u : units) {
+    const at::Tensor& mine = grads ? const_cast<ShardedUnit&>(u).grad() : u.master();
+    at::Tensor flat = at::empty({u.layout().padded_numel()}, mine.options());
+    comm.all_gather(mine, flat);
+    const UnitParams views = views_of(flat, u.specs(), u.layout());
+    for (std::size_t i = 0; i < views.size(); ++i) out.emplace_back(u.specs()[i].name, views[i].clone());
+  }
+  return out;
+}
+
+}  // namespace
+
+ShardedUnit::ShardedUnit(const std::vector<ParamSpec>& specs, const UnitParams& full, const Communicator& comm)
+    : specs_(specs), layout_(numels(specs), comm.size()) {
+  if (full.size() != specs.size()) throw Error("ShardedUnit: expected " + std::to_string(specs.size()) + " tensors");
+  const int64_t rank = comm.rank();
+  master_ = at::zeros({layout_.shard_numel()}, at::kFloat);
+  grad_ = at::zeros({layout_.shard_numel()}, at::kFloat);
+  // Copy the part of each parameter that falls in [shard_begin, shard_end).
+  const int64_t begin = layout_.shard_begin(rank), end = layout_.shard_end(rank);
+  for (std::size_t i = 0; i < full.size(); ++i) {
+    const int64_t p0 = layout_.offset(static_cast<int64_t>(i)), p1 = p0 + layout_.param_numel(static_cast<int64_t>(i));
+    const int64_t lo = std::max(begin, p0), hi = std::min(end, p1);
+    if (lo >= hi) continue;
+    master_.slice(0, lo - begin, hi - begin).copy_(full[i].reshape({-1}).slice(0, lo - p0, hi - p0));
+  }
+}
+
+GatheredUnit ShardedUnit::gather(Communicator& comm, at::ScalarType dtype, bool requires_grad) const {
+  GatheredUnit g;
+  const at::Tensor mine = master_.to(dtype);
+  g.flat = at::empty({layout_.padded_numel()}, mine.options());
+  comm.all_gather(mine, g.flat);
+  g.params = views_of(g.flat, specs_, layout_);
+  if (requires_grad)
+    for (auto& p : g.params) p = p.detach().requires_grad_(true);
+  return g;
+}
+
+void ShardedUnit::reduce_scatter_grads(Communicator& comm, const GatheredUnit& gathered) {
+  at::Tensor full = at::zeros({layout_.padded_numel()}, at::kFloat);
+  for (std::size_t i = 0; i < gathered.params.size(); ++i) {
+    const at::Tensor& g = gathered.params[i].grad();
+    if (!g.defined()) continue;
+    const int64_t offset = layout_.offset(static_cast<int64_t>(i));
+    full.slice(0, offset, offset + g.numel()).copy_(g.reshape({-1}));
+  }
+  at::Tensor mine = at::empty({layout_.shard_numel()}, at::kFloat);
+  comm.reduce_scatter(full, mine, ReduceOp::sum);
+  grad_.add_(mine);
+}
+
+ShardedModel::ShardedModel(const CausalLM& model, Communicator& comm) : config_(model.config()) {
+  if (config_.tie_word_embeddings)
+    throw ConfigError("training a model with tie_word_embeddings is not supported yet (the head shares unit 0's matrix)");
+  const auto specs = llama_unit_specs(config_);
+  for (std::size_t u = 0; u < specs.size(); ++u) units_.emplace_back(specs[u], model.unit(static_cast<int64_t>(u)), comm);
+}
+
+void ShardedModel::zero_grads() {
+  for (auto& u : units_) u.grad().zero_();
+}
+
+std::vector<std::pair<std::string, at::Tensor>> ShardedModel::full_parameters(Communicator& comm) const {
+  return gather_named(units_, comm, false);
+}
+
+std::vector<std::pair<std::string, at::Tensor>> ShardedModel::full_gradients(Communicator& comm) const {
+  return gather_named(units_, comm, true);
+}
+
+}  // namespace sppo
