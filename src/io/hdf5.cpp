@@ -152,17 +152,25 @@ std::string Dataset::type_description() const {
 }
 
 void Dataset::write_rows(int64_t first_row, int64_t rows, const void* data, ElementType type) {
+  if (rows == 0) {  // nothing to select: HDF5 refuses empty hyperslabs, so only check the range
+    const auto d = dims();
+    if (d.empty() || first_row < 0 || first_row > d[0]) throw FormatError(where() + ": row " + std::to_string(first_row) + " outside the dataset");
+    return;
+  }
   Handle space = check(H5Dget_space(id()), H5Sclose, where() + ": dataspace");
   Handle memory = row_space(dims(), first_row, rows, space.id(), where());
-  if (rows == 0) return;
   check_status(H5Dwrite(id(), native(type), memory.id(), space.id(), H5P_DEFAULT, data),
                where() + ": write rows [" + std::to_string(first_row) + ", " + std::to_string(first_row + rows) + ")");
 }
 
 void Dataset::read_rows(int64_t first_row, int64_t rows, void* data, ElementType type) const {
+  if (rows == 0) {
+    const auto d = dims();
+    if (d.empty() || first_row < 0 || first_row > d[0]) throw FormatError(where() + ": row " + std::to_string(first_row) + " outside the dataset");
+    return;
+  }
   Handle space = check(H5Dget_space(id()), H5Sclose, where() + ": dataspace");
   Handle memory = row_space(dims(), first_row, rows, space.id(), where());
-  if (rows == 0) return;
   check_status(H5Dread(id(), native(type), memory.id(), space.id(), H5P_DEFAULT, data),
                where() + ": read rows [" + std::to_string(first_row) + ", " + std::to_string(first_row + rows) + ")");
 }

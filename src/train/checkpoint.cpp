@@ -1,0 +1,115 @@
+#include "train/checkpoint.hpp"
+
+#include <ATen/ATen.h>
+#include <dirent.h>
+
+#include <cstdio>
+
+#include "core/error.hpp"
+#include "io/hdf5.hpp"
+
+namespace sppo {
+namespace {
+
+constexpr int64_t kCheckpointSchemaVersion = 1;
+
+std::string unit_path(int64_t unit, const std::string& what) { return "/unit" + std::to_string(unit) + "/" + what; }
+
+int rank_of(MPI_Comm comm) {
+  int r = 0;
+  MPI_Comm_rank(comm, &r);
+  return r;
+}
+
+// This rank's real elements of a slice, as a contiguous f32 tensor.
+at::Tensor real_part(const at::Tensor& slice, const FlatLayout& layout, int rank) {
+  return slice.slice(0, 0, layout.real_end(rank) - layout.real_begin(rank)).contiguous();
+}
+
+}  // namespace
+
+void save_checkpoint(const std::string& path, const ShardedModel& model, Optimizer& optimizer,
+                     const std::string& optimizer_name, const TrainProgress& progress, MPI_Comm comm) {
+  const int rank = rank_of(comm);
+  int world = 1;
+  MPI_Comm_size(comm, &world);
+  const std::string partial = path + ".partial";
+  {
+    h5::File file = h5::File::create(partial, comm);
+    file.set_attribute("sppo_schema", std::string("checkpoint"));
+    file.set_attribute("schema_version", kCheckpointSchemaVersion);
+    file.set_attribute("optimizer", optimizer_name);
+    file.set_attribute("step", progress.step);
+    file.set_attribute("epoch", progress.epoch);
+    file.set_attribute("data_position", progress.data_position);
+    file.set_attribute("world_size", static_cast<int64_t>(world));
+    file.set_attribute("optimizer_steps", optimizer.steps_taken());
+    for (int64_t u = 0; u < model.num_units(); ++u) {
+      const FlatLayout& layout = model.unit(u).layout();
+      std::vector<std::pair<std::string, at::Tensor>> vectors{{"master", model.unit(u).master()}};
+      for (const auto& name : optimizer.state_names()) vectors.emplace_back(name, optimizer.state(u, name));
+      for (const auto& [name, slice] : vectors) {
+        h5::Dataset d = file.create_dataset(unit_path(u, name), h5::ElementType::f32, {layout.numel()});
+        const at::Tensor mine = real_part(slice, layout, rank);
+        d.write_rows(layout.real_begin(rank), mine.numel(), mine.data_ptr<float>());
+      }
+    }
+    file.flush();
+    file.close();
+  }
+  if (rank == 0 && std::rename(partial.c_str(), path.c_str()) != 0) throw_io_error(path, "rename", errno);
+  MPI_Barrier(comm);
+}
+
+TrainProgress load_checkpoint(const std::string& path, ShardedModel& model, Optimizer& optimizer,
+                              const std::string& optimizer_name, MPI_Comm comm) {
+  const int rank = rank_of(comm);
+  if (!h5::is_hdf5(path)) throw FormatError(path + ": not an HDF5 file (or missing)");
+  h5::File file = h5::File::open(path, false, comm);
+  if (file.string_attribute("sppo_schema").value_or("") != "checkpoint")
+    throw FormatError(path + ": not an sppo checkpoint");
+  if (file.int_attribute("schema_version").value_or(0) != kCheckpointSchemaVersion)
+    throw FormatError(path + ": checkpoint schema version " + std::to_string(file.int_attribute("schema_version").value_or(0)) +
+                      ", this sppo reads " + std::to_string(kCheckpointSchemaVersion));
+  const std::string saved_optimizer = file.string_attribute("optimizer").value_or("");
+  if (saved_optimizer != optimizer_name)
+    throw FormatError(path + ": written with optimizer " + saved_optimizer + ", this run uses " + optimizer_name);
+  TrainProgress progress;
+  progress.step = file.int_attribute("step").value_or(0);
+  progress.epoch = file.int_attribute("epoch").value_or(0);
+  progress.data_position = file.int_attribute("data_position").value_or(0);
+  optimizer.set_steps_taken(file.int_attribute("optimizer_steps").value_or(progress.step));
+  for (int64_t u = 0; u < model.num_units(); ++u) {
+    const FlatLayout& layout = model.unit(u).layout();
+    std::vector<std::pair<std::string, at::Tensor*>> vectors{{"master", &model.unit(u).master()}};
+    for (const auto& name : optimizer.state_names()) vectors.emplace_back(name, &optimizer.state(u, name));
+    for (auto& [name, slice] : vectors) {
+      const h5::Dataset d = file.open_dataset(unit_path(u, name));
+      if (d.dims() != std::vector<int64_t>{layout.numel()})
+        throw FormatError(path + ": " + unit_path(u, name) + " does not hold " + std::to_string(layout.numel()) +
+                          " elements: a checkpoint of another model");
+      at::Tensor mine = at::zeros({layout.shard_numel()}, at::kFloat);
+      d.read_rows(layout.real_begin(rank), layout.real_end(rank) - layout.real_begin(rank), mine.data_ptr<float>());
+      slice->copy_(mine);
+    }
+  }
+  return progress;
+}
+
+std::optional<std::string> newest_checkpoint(const std::string& folder) {
+  DIR* dir = opendir(folder.c_str());
+  if (!dir) return std::nullopt;
+  long long best = -1;
+  while (dirent* e = readdir(dir)) {
+    long long step = -1;
+    char tail[8] = {0};
+    // Only complete files: "step-<n>.h5" exactly (a ".partial" never matches).
+    if (std::sscanf(e->d_name, "step-%lld.h%1s", &step, tail) == 2 && std::string(e->d_name) == "step-" + std::to_string(step) + ".h5")
+      best = std::max(best, step);
+  }
+  closedir(dir);
+  if (best < 0) return std::nullopt;
+  return folder + "/step-" + std::to_string(best) + ".h5";
+}
+
+}  // namespace sppo
