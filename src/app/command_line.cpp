@@ -14,6 +14,8 @@ const std::vector<CommandSpec>& command_specs() {
        "sample K responses per prompt from the policy into samples.h5 (MPI ranks share the chunks)"},
       {"annotate", {}, {"config", "iteration", "samples"}, {"config"},
        "score every ordered pair of each prompt's responses with PairRM into samples.h5 (MPI)"},
+      {"train", {}, {"config", "iteration", "samples", "policy", "out", "max-steps"}, {"config"},
+       "train pi_{t+1} with the SPPO loss, sharded over the ranks, with checkpoints; export it (MPI)"},
       {"compare", {}, {"ranker", "input"}, {"ranker", "input"},
        "print PairRM's logits for each {source, a, b} line of a JSONL, both orders"},
       {"score", {}, {"model", "input", "template"}, {"model", "input"},

@@ -10,5 +10,6 @@ int score_command(const CommandLine& cl);     // sppo score
 int export_command(const CommandLine& cl);    // sppo export
 int annotate_command(const CommandLine& cl);  // sppo annotate  (MPI)
 int compare_command(const CommandLine& cl);   // sppo compare
+int train_command(const CommandLine& cl);     // sppo train  (MPI)
 
 }  // namespace sppo

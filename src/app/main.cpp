@@ -24,6 +24,7 @@ int run(const sppo::CommandLine& cl) {
   if (cl.command == "generate") return sppo::generate_command(cl);
   if (cl.command == "annotate") return sppo::annotate_command(cl);
   if (cl.command == "compare") return sppo::compare_command(cl);
+  if (cl.command == "train") return sppo::train_command(cl);
   if (cl.command == "score") return sppo::score_command(cl);
   if (cl.command == "export") return sppo::export_command(cl);
   if (cl.command == "version") {

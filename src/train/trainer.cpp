@@ -1,0 +1,216 @@
+#include "train/trainer.hpp"
+
+#include <ATen/ATen.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+
+#include "core/error.hpp"
+#include "core/progress.hpp"
+#include "dist/mpi_communicator.hpp"
+#include "io/run_layout.hpp"
+#include "io/safetensors_writer.hpp"
+#include "model/policy_tokenizer.hpp"
+#include "train/checkpoint.hpp"
+#include "train/dataset.hpp"
+#include "train/fsdp_step.hpp"
+#include "train/losses.hpp"
+#include "train/lr_schedule.hpp"
+
+namespace sppo {
+namespace {
+
+uint64_t splitmix64(uint64_t& state) {
+  uint64_t z = (state += 0x9E3779B97F4A7C15ull);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
+// Rows, right-padded into tensors.
+TrainRows to_tensors(const std::vector<const TrainRow*>& rows, const std::vector<float>& ref_logp) {
+  TrainRows out;
+  const int64_t B = static_cast<int64_t>(rows.size());
+  int64_t L = 1;
+  for (const TrainRow* r : rows) L = std::max<int64_t>(L, static_cast<int64_t>(r->prompt.size() + r->response.size()));
+  out.ids = at::zeros({B, L}, at::kLong);
+  out.mask = at::zeros({B, L}, at::kLong);
+  out.response_start = at::zeros({B}, at::kLong);
+  out.ref_logp = at::tensor(ref_logp, at::kFloat);
+  out.win_prob = at::zeros({B}, at::kFloat);
+  int64_t* ids = out.ids.data_ptr<int64_t>();
+  int64_t* mask = out.mask.data_ptr<int64_t>();
+  for (int64_t b = 0; b < B; ++b) {
+    const TrainRow& r = *rows[static_cast<std::size_t>(b)];
+    int64_t t = 0;
+    for (int32_t id : r.prompt) ids[b * L + t] = id, mask[b * L + t++] = 1;
+    for (int32_t id : r.response) ids[b * L + t] = id, mask[b * L + t++] = 1;
+    out.response_start[b] = static_cast<int64_t>(r.prompt.size());
+    out.win_prob[b] = r.win_prob;
+  }
+  if (B == 0) out.ref_logp = at::zeros({0}, at::kFloat);
+  return out;
+}
+
+// log π_t(y|x) of every row, each rank scoring rows r ≡ rank (mod world), then summed.
+std::vector<float> reference_logp(const CausalLM& policy, const std::vector<const TrainRow*>& rows, int64_t batch,
+                                  Communicator& comm) {
+  at::Tensor all = at::zeros({static_cast<int64_t>(rows.size())}, at::kFloat);
+  std::vector<int64_t> mine;
+  for (int64_t r = comm.rank(); r < static_cast<int64_t>(rows.size()); r += comm.size()) mine.push_back(r);
+  at::NoGradGuard no_grad;
+  for (std::size_t first = 0; first < mine.size(); first += static_cast<std::size_t>(batch)) {
+    std::vector<const TrainRow*> chunk;
+    for (std::size_t i = first; i < std::min(mine.size(), first + static_cast<std::size_t>(batch)); ++i)
+      chunk.push_back(rows[static_cast<std::size_t>(mine[i])]);
+    const TrainRows t = to_tensors(chunk, std::vector<float>(chunk.size(), 0.0f));
+    const at::Tensor logp = response_logp(policy.logits(t.ids, attention_from_mask(t.mask)), t.ids, t.mask, t.response_start);
+    for (std::size_t i = 0; i < chunk.size(); ++i) all[mine[first + i]] = logp[static_cast<int64_t>(i)];
+  }
+  comm.all_reduce(all, ReduceOp::sum);
+  return {all.data_ptr<float>(), all.data_ptr<float>() + all.numel()};
+}
+
+void export_policy(const TrainJob& job, const std::vector<std::pair<std::string, at::Tensor>>& parameters) {
+  make_directories(job.out_dir);
+  const at::ScalarType dtype = job.config.policy.dtype == DType::bfloat16 ? at::kBFloat16 : at::kFloat;
+  std::vector<NamedTensor> tensors;
+  for (const auto& [name, value] : parameters) tensors.push_back({name, value.to(dtype)});
+  write_safetensors_folder(job.out_dir, tensors, {{"format", "pt"}});
+  for (const char* name : {"config.json", "tokenizer.model", "tokenizer_config.json", "special_tokens_map.json"}) {
+    std::ifstream in(job.policy_dir + "/" + name, std::ios::binary);
+    if (!in) continue;
+    std::ofstream out(job.out_dir + "/" + name, std::ios::binary);
+    out << in.rdbuf();
+    if (!out) throw_io_error(job.out_dir + "/" + name, "write", errno);
+  }
+}
+
+}  // namespace
+
+std::vector<int64_t> epoch_order(int64_t n, uint64_t seed, int64_t epoch) {
+  std::vector<int64_t> order(static_cast<std::size_t>(n));
+  for (int64_t i = 0; i < n; ++i) order[static_cast<std::size_t>(i)] = i;
+  uint64_t state = seed * 0x100000001B3ull + static_cast<uint64_t>(epoch);
+  for (int64_t i = n - 1; i > 0; --i) {
+    const int64_t j = static_cast<int64_t>(splitmix64(state) % static_cast<uint64_t>(i + 1));
+    std::swap(order[static_cast<std::size_t>(i)], order[static_cast<std::size_t>(j)]);
+  }
+  return order;
+}
+
+TrainSummary run_train_stage(const TrainJob& job, MPI_Comm mpi_comm, const Log& log) {
+  const Config& config = job.config;
+  const TrainConfig& tc = config.train;
+  MpiCommunicator comm(mpi_comm);
+  const auto start = std::chrono::steady_clock::now();
+
+  // ---- inputs before any write
+  const PolicyTokenizer tokenizer(job.policy_dir);
+  const TrainSet set = tc.data ? train_set_from_jsonl(*tc.data, config, tokenizer) : train_set_from_samples(job.samples_path, config);
+  if (set.skipped_ties > 0) log.info("train: skipped " + std::to_string(set.skipped_ties) + " prompts whose responses all tie");
+  const CausalLM policy = CausalLM::load(job.policy_dir, at::kFloat);
+  const at::ScalarType compute = tc.precision == Precision::bf16 ? at::kBFloat16 : at::kFloat;
+  const int64_t examples = static_cast<int64_t>(set.examples.size());
+  const int64_t steps_per_epoch = (examples + tc.global_batch - 1) / tc.global_batch;
+  const int64_t total_steps = steps_per_epoch * tc.epochs;
+
+  // ---- reference log-probabilities of π_t, one per row
+  std::vector<const TrainRow*> all_rows;
+  std::vector<int64_t> first_row_of;  // example -> index of its first row
+  for (const auto& e : set.examples) {
+    first_row_of.push_back(static_cast<int64_t>(all_rows.size()));
+    for (const auto& r : e.rows) all_rows.push_back(&r);
+  }
+  const std::vector<float> ref = reference_logp(policy, all_rows, tc.micro_batch, comm);
+
+  ShardedModel model(policy, comm);
+  auto optimizer = make_optimizer(tc.optimizer, model);
+  TrainProgress progress;
+  make_directories(job.checkpoint_dir);
+  if (auto newest = newest_checkpoint(job.checkpoint_dir)) {
+    progress = load_checkpoint(*newest, model, *optimizer, to_string(tc.optimizer), mpi_comm);
+    log.info("train: resuming from " + *newest + " (step " + std::to_string(progress.step) + " of " +
+             std::to_string(total_steps) + ")");
+  }
+  const int64_t stop = std::min(total_steps, job.max_steps.value_or(total_steps));
+  log.info("train: " + std::to_string(examples) + " examples, " + std::to_string(all_rows.size()) + " rows, " +
+           std::to_string(total_steps) + " steps of " + std::to_string(tc.global_batch) + " examples");
+
+  std::ofstream metrics;
+  if (comm.rank() == 0) {
+    const bool fresh = progress.step == 0;
+    metrics.open(job.metrics_path, fresh ? std::ios::trunc : std::ios::app);
+    if (!metrics) throw_io_error(job.metrics_path, "open", errno);
+    if (fresh) metrics << "step,epoch,loss,grad_norm,lr,rows,seconds\n";
+  }
+  Progress bar(log, "train", stop - progress.step, "steps", 5.0);
+  TrainSummary summary;
+  summary.total_steps = total_steps;
+  const int64_t rows_per_example = tc.loss == LossKind::sppo ? 2 : 1;
+  for (int64_t step = progress.step; step < stop; ++step) {
+    const auto step_start = std::chrono::steady_clock::now();
+    const int64_t epoch = step / steps_per_epoch, in_epoch = step % steps_per_epoch;
+    const std::vector<int64_t> order = epoch_order(examples, static_cast<uint64_t>(config.run.seed), epoch);
+    // The batch's rows; rank r takes rows r, r + world, ...
+    std::vector<int64_t> batch_rows;
+    for (int64_t i = in_epoch * tc.global_batch; i < std::min(examples, (in_epoch + 1) * tc.global_batch); ++i) {
+      const int64_t e = order[static_cast<std::size_t>(i)];
+      for (std::size_t k = 0; k < set.examples[static_cast<std::size_t>(e)].rows.size(); ++k)
+        batch_rows.push_back(first_row_of[static_cast<std::size_t>(e)] + static_cast<int64_t>(k));
+    }
+    const int64_t global_rows = static_cast<int64_t>(batch_rows.size());
+    std::vector<int64_t> mine;
+    for (int64_t j = comm.rank(); j < global_rows; j += comm.size()) mine.push_back(batch_rows[static_cast<std::size_t>(j)]);
+    // Every rank runs the same number of micro-batches (some possibly empty).
+    const int64_t micro_rows = tc.micro_batch * rows_per_example;
+    const int64_t most_rows = (global_rows + comm.size() - 1) / comm.size();
+    const int64_t micro_batches = std::max<int64_t>(1, (most_rows + micro_rows - 1) / micro_rows);
+    double term_sum = 0;
+    for (int64_t m = 0; m < micro_batches; ++m) {
+      std::vector<const TrainRow*> rows;
+      std::vector<float> refs;
+      for (int64_t i = m * micro_rows; i < std::min<int64_t>(static_cast<int64_t>(mine.size()), (m + 1) * micro_rows); ++i) {
+        rows.push_back(all_rows[static_cast<std::size_t>(mine[static_cast<std::size_t>(i)])]);
+        refs.push_back(ref[static_cast<std::size_t>(mine[static_cast<std::size_t>(i)])]);
+      }
+      term_sum += accumulate_sppo_gradients(model, comm, to_tensors(rows, refs), global_rows, tc.beta, compute);
+    }
+    at::Tensor loss = at::tensor({term_sum}, at::kDouble);
+    comm.all_reduce(loss, ReduceOp::sum);
+    const double mean_loss = loss.item<double>() / static_cast<double>(global_rows);
+    if (!std::isfinite(mean_loss)) throw Error("train: step " + std::to_string(step + 1) + ": the loss is not finite");
+    const double norm = clip_grad_norm(model, comm, tc.clip_grad_norm);
+    const double lr = linear_schedule_lr(tc.lr, step, total_steps, tc.warmup_ratio);
+    optimizer->step(model, lr);
+    model.zero_grads();
+    progress = {step + 1, epoch, (in_epoch + 1) * tc.global_batch};
+    summary.last_loss = mean_loss;
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - step_start).count();
+    if (comm.rank() == 0) {
+      char line[256];
+      std::snprintf(line, sizeof line, "%lld,%lld,%.9g,%.9g,%.9g,%lld,%.3f\n", static_cast<long long>(step + 1),
+                    static_cast<long long>(epoch), mean_loss, norm, lr, static_cast<long long>(global_rows), seconds);
+      metrics << line << std::flush;
+    }
+    bar.advance(1);
+    if ((step + 1) % tc.checkpoint_every == 0 || step + 1 == stop)
+      save_checkpoint(job.checkpoint_dir + "/step-" + std::to_string(step + 1) + ".h5", model, *optimizer,
+                      to_string(tc.optimizer), progress, mpi_comm);
+  }
+  bar.finish();
+  summary.steps = progress.step;
+
+  const auto parameters = model.full_parameters(comm);
+  if (comm.rank() == 0) export_policy(job, parameters);
+  comm.barrier();
+  log.info("train: " + std::to_string(summary.steps) + "/" + std::to_string(total_steps) + " steps, loss " +
+           std::to_string(summary.last_loss) + ", " +
+           format_duration(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()) + " -> " +
+           job.out_dir);
+  return summary;
+}
+
+}  // namespace sppo

@@ -1,0 +1,123 @@
+// `mpiexec -n N sppo train` as users run it: one SGD step from a JSONL of pairs equals the
+// reference at 1, 2 and 3 ranks; a run checkpointed at step 2 on 2 ranks and resumed on 3
+// ends with the weights of an uninterrupted run.
+#include "train/trainer.hpp"
+
+#include <ATen/ATen.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include "io/safetensors.hpp"
+#include "test_support.hpp"
+
+namespace sppo {
+namespace {
+
+// The two prompts and pairs of expected/sppo_step, in the official SPPO dataset's columns.
+std::string fixture_pairs(int copies) {
+  std::string out;
+  for (int c = 0; c < copies; ++c) {
+    const double shift = 0.01 * c;
+    out += nlohmann::json{{"prompt", "Name a fruit that is yellow."},
+                          {"chosen", nlohmann::json::array({{{"role", "user"}, {"content", "Name a fruit that is yellow."}},
+                                                            {{"role", "assistant"}, {"content", "A banana is yellow."}}})},
+                          {"rejected", "The sky is blue today."},
+                          {"chosen_probs", 0.8},
+                          {"chosen_probs_win", 0.73 - shift},
+                          {"chosen_probs_lose", 0.29 + shift}}
+               .dump() + "\n";
+    out += nlohmann::json{{"prompt", "What is 2 + 3?"},
+                          {"chosen", "2 + 3 = 5."},
+                          {"rejected", "I think the answer is 6."},
+                          {"chosen_probs", 0.6},
+                          {"chosen_probs_win", 0.61 - shift},
+                          {"chosen_probs_lose", 0.42 + shift}}
+               .dump() + "\n";
+  }
+  return out;
+}
+
+std::string write_config(const test::TempDir& dir, const std::string& train) {
+  test::write_file(dir.file("pairs.jsonl"), fixture_pairs(4));
+  test::write_file(dir.file("one.jsonl"), fixture_pairs(1));
+  const std::string path = dir.file("train.yaml");
+  test::write_file(path, "run: {name: t, dir: " + dir.file("runs") + ", seed: 5}\n"
+                         "policy: {path: " + test::fixtures() + "/policy-f32}\n"
+                         "train: {" + train + "}\n"
+                         "dist: {threads_per_rank: 1}\n");
+  return path;
+}
+
+std::vector<std::string> train(int ranks, const std::string& config, const std::string& out,
+                               const std::vector<std::string>& extra = {}) {
+  std::vector<std::string> argv{"mpiexec", "--oversubscribe", "--bind-to", "none", "-n", std::to_string(ranks),
+                                test::sppo_binary(), "train", "--config", config, "--out", out};
+  argv.insert(argv.end(), extra.begin(), extra.end());
+  return argv;
+}
+
+double max_difference(const std::string& a, const std::string& b) {
+  const auto x = SafetensorsModel::open(a), y = SafetensorsModel::open(b);
+  double worst = 0;
+  for (const auto& name : y.names()) worst = std::max(worst, (x.tensor(name) - y.tensor(name)).abs().max().item<double>());
+  return worst;
+}
+
+TEST(Train, OneSgdStepFromJsonlEqualsTheReferenceAtAnyRankCount) {
+  test::TempDir dir;
+  const std::string config = write_config(dir, "loss: sppo, beta: 0.1, optimizer: sgd, lr: 0.01, warmup_ratio: 0, "
+                                               "global_batch: 2, micro_batch: 1, clip_grad_norm: 0, max_length: 128, "
+                                               "max_prompt_length: 64, data: " + dir.file("one.jsonl"));
+  for (int ranks : {1, 2, 3}) {
+    SCOPED_TRACE(ranks);
+    const std::string out = dir.file("out" + std::to_string(ranks));
+    const auto r = test::run_process(train(ranks, config, out));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_LT(max_difference(out, test::fixtures() + "/expected/sppo_sgd_step"), 1e-5);
+    // The export is a policy folder generate can load.
+    const auto g = test::run_process({test::sppo_binary(), "inspect", out});
+    EXPECT_EQ(g.exit_code, 0) << g.err;
+    EXPECT_NE(test::read_file(out + "/config.json").find("mistral"), std::string::npos);
+    EXPECT_EQ(test::read_file(out + "/tokenizer.model"), test::read_file(test::fixtures() + "/policy-f32/tokenizer.model"));
+    const std::string metrics = test::read_file(out + ".train/metrics.csv");
+    EXPECT_EQ(metrics.rfind("step,epoch,loss,grad_norm,lr,rows,seconds\n1,0,", 0), 0u) << metrics;
+  }
+}
+
+class Resume : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(Resume, CheckpointAtStepTwoOnTwoRanksResumedOnThreeEqualsAnUninterruptedRun) {
+  test::TempDir dir;
+  const std::string config = write_config(dir, std::string("loss: sppo, beta: 0.1, optimizer: ") + GetParam() +
+                                                   ", lr: 0.001, warmup_ratio: 0.25, global_batch: 2, micro_batch: 1, "
+                                                   "checkpoint_every: 2, max_length: 128, max_prompt_length: 64, data: " +
+                                                   dir.file("pairs.jsonl"));
+  const auto whole = test::run_process(train(2, config, dir.file("whole")));
+  ASSERT_EQ(whole.exit_code, 0) << whole.err;
+  EXPECT_NE(whole.err.find("4/4 steps"), std::string::npos) << whole.err;
+  const auto first = test::run_process(train(2, config, dir.file("split"), {"--max-steps", "2"}));
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_NE(first.err.find("2/4 steps"), std::string::npos) << first.err;
+  EXPECT_GT(max_difference(dir.file("split"), dir.file("whole")), 1e-5) << "two steps are not four";
+  const auto second = test::run_process(train(3, config, dir.file("split")));
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_NE(second.err.find("resuming from"), std::string::npos) << second.err;
+  EXPECT_LT(max_difference(dir.file("split"), dir.file("whole")), 1e-5);
+}
+
+INSTANTIATE_TEST_SUITE_P(Optimizers, Resume, ::testing::Values("adamw", "rmsprop"));
+
+TEST(Train, EpochOrderDependsOnSeedAndEpochOnly) {
+  const auto a = epoch_order(10, 5, 0), b = epoch_order(10, 5, 0), c = epoch_order(10, 5, 1), d = epoch_order(10, 6, 0);
+  EXPECT_EQ(a, b);
+  EXPECT_NE(a, c);
+  EXPECT_NE(a, d);
+  auto sorted = a;
+  std::sort(sorted.begin(), sorted.end());
+  for (int i = 0; i < 10; ++i) EXPECT_EQ(sorted[i], i);
+}
+
+}  // namespace
+}  // namespace sppo
