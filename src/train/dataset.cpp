@@ -1,6 +1,7 @@
 #include "train/dataset.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 #include "annotate/win_rates.hpp"
 #include "core/error.hpp"
@@ -10,10 +11,19 @@
 namespace sppo {
 namespace {
 
-void require_supported(const Config& config) {
-  if (config.train.loss != LossKind::sppo && config.train.loss != LossKind::sppo_all)
-    throw ConfigError(config.source + ": train.loss = " + to_string(config.train.loss) +
-                      ": this build trains sppo and sppo_all; the other losses are not implemented yet");
+double sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
+
+// The pair rows of each loss: sppo carries each response's own win rate; sppo_single carries
+// P[w,l] on the chosen row and 1 − P[w,l] on the rejected one; dpo and ipo use no target.
+TrainExample pair_example(const Config& config, TrainRow chosen, TrainRow rejected, float p_win, float p_lose, float p_wl) {
+  if (config.train.loss == LossKind::sppo_single) {
+    chosen.win_prob = p_wl;
+    rejected.win_prob = 1.0f - p_wl;
+  } else {
+    chosen.win_prob = p_win;
+    rejected.win_prob = p_lose;
+  }
+  return {{std::move(chosen), std::move(rejected)}};
 }
 
 // A message list's last entry must be the assistant's; a string is used as it is.
@@ -52,7 +62,8 @@ TrainRow truncated_row(std::vector<int32_t> prompt, std::vector<int32_t> respons
 }
 
 TrainSet train_set_from_samples(const std::string& samples_path, const Config& config) {
-  require_supported(config);
+  if (config.train.loss == LossKind::sft)
+    throw ConfigError(config.source + ": train.loss = sft trains on demonstrations: set train.data to a JSONL of {prompt, response}");
   SamplesShape shape;
   const h5::File file = open_samples_file(samples_path, false, MPI_COMM_NULL, &shape);
   for (const char* stage : {"generate", "annotate"}) {
@@ -87,30 +98,47 @@ TrainSet train_set_from_samples(const std::string& samples_path, const Config& c
       ++set.skipped_ties;
       continue;
     }
-    set.examples.push_back({{row(w), row(l)}});
+    const float* M = logits.data() + n * K * K;
+    const double p_wl = config.annotate.winrate == WinrateMode::score
+                            ? sigmoid(s[static_cast<std::size_t>(w)] - s[static_cast<std::size_t>(l)])
+                            : sigmoid((static_cast<double>(M[w * K + l]) - M[l * K + w]) / 2.0);
+    TrainRow chosen = row(w), rejected = row(l);
+    const float p_win = chosen.win_prob, p_lose = rejected.win_prob;
+    set.examples.push_back(pair_example(config, std::move(chosen), std::move(rejected), p_win, p_lose, static_cast<float>(p_wl)));
   }
   return set;
 }
 
 TrainSet train_set_from_jsonl(const std::string& path, const Config& config, const PolicyTokenizer& tokenizer) {
-  require_supported(config);
   if (config.train.loss == LossKind::sppo_all)
     throw ConfigError(config.source + ": train.loss = sppo_all needs every sample: train it from a samples.h5, not a JSONL of pairs");
   TrainSet set;
   for_each_json_line(path, [&](const std::string& at, const nlohmann::json& j) {
+    if (config.train.loss == LossKind::sft) {  // demonstrations: {prompt, response}
+      for (const char* field : {"prompt", "response"})
+        if (!j.contains(field)) throw FormatError(at + ": field \"" + std::string(field) + "\" is missing");
+      set.examples.push_back({{truncated_row(tokenizer.prompt_ids(text_of(j["prompt"], at, "prompt", false), config.policy.chat_template),
+                                             tokenizer.response_ids(text_of(j["response"], at, "response", true)), 0.5f,
+                                             config.train.max_length, config.train.max_prompt_length)}});
+      return;
+    }
     for (const char* field : {"prompt", "chosen", "rejected"})
       if (!j.contains(field)) throw FormatError(at + ": field \"" + std::string(field) + "\" is missing");
     const std::string prompt = text_of(j["prompt"], at, "prompt", false);
     const std::string chosen = text_of(j["chosen"], at, "chosen", true);
     const std::string rejected = text_of(j["rejected"], at, "rejected", true);
-    const float p_win = probability(j, at, "chosen_probs_win"), p_lose = probability(j, at, "chosen_probs_lose");
+    const bool needs_rates = config.train.loss == LossKind::sppo;
+    const bool needs_pair_prob = config.train.loss == LossKind::sppo_single;
+    const float p_win = needs_rates ? probability(j, at, "chosen_probs_win") : 0.5f;
+    const float p_lose = needs_rates ? probability(j, at, "chosen_probs_lose") : 0.5f;
+    const float p_wl = needs_pair_prob ? probability(j, at, "chosen_probs") : 0.5f;
     const auto prompt_ids = tokenizer.prompt_ids(prompt, config.policy.chat_template);
-    set.examples.push_back({{truncated_row(prompt_ids, tokenizer.response_ids(chosen), p_win, config.train.max_length,
-                                           config.train.max_prompt_length),
-                             truncated_row(prompt_ids, tokenizer.response_ids(rejected), p_lose, config.train.max_length,
-                                           config.train.max_prompt_length)}});
+    set.examples.push_back(pair_example(
+        config, truncated_row(prompt_ids, tokenizer.response_ids(chosen), p_win, config.train.max_length, config.train.max_prompt_length),
+        truncated_row(prompt_ids, tokenizer.response_ids(rejected), p_lose, config.train.max_length, config.train.max_prompt_length),
+        p_win, p_lose, p_wl));
   });
-  if (set.examples.empty()) throw FormatError(path + ": no training pairs");
+  if (set.examples.empty()) throw FormatError(path + ": no training examples");
   return set;
 }
 

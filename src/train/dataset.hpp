@@ -29,12 +29,14 @@ struct TrainSet {
 
 // From a samples.h5 whose generate and annotate stages are complete.
 //   sppo: per prompt, w = argmax s, l = argmin s (s: PairRM's aggregated score), rows
-//         (y_w, winrate_w) and (y_l, winrate_l);  sppo_all: every sample with its winrate.
+//         (y_w, winrate_w) and (y_l, winrate_l); sppo_single: (y_w, P[w,l]), (y_l, 1 − P[w,l]);
+//   dpo, ipo: (y_w, y_l); sppo_all: every sample with its winrate.
 TrainSet train_set_from_samples(const std::string& samples_path, const Config& config);
 
 // From a JSONL with the official SPPO dataset columns: prompt, chosen, rejected (each a
 // string or a list of {"role", "content"} messages whose last is the assistant's),
-// chosen_probs_win, chosen_probs_lose. Lines are checked before anything is built.
+// chosen_probs (P[w,l], for sppo_single), chosen_probs_win and chosen_probs_lose (for sppo);
+// for sft, {prompt, response} demonstrations. Lines are checked before anything is built.
 TrainSet train_set_from_jsonl(const std::string& path, const Config& config, const PolicyTokenizer& tokenizer);
 
 // Official truncation: the prompt keeps BOS and its last max_prompt_length − 1 tokens; the

@@ -34,6 +34,11 @@ TrainRows TrainRows::slice(int64_t begin, int64_t end) const {
 
 double accumulate_sppo_gradients(ShardedModel& model, Communicator& comm, const TrainRows& rows, int64_t global_rows,
                                  double beta, at::ScalarType dtype) {
+  return accumulate_gradients(model, comm, rows, LossKind::sppo, beta, global_rows, dtype);
+}
+
+double accumulate_gradients(ShardedModel& model, Communicator& comm, const TrainRows& rows, LossKind loss, double beta,
+                            int64_t global_count, at::ScalarType dtype) {
   if (rows.rows() == 0) {
     participate_without_rows(model, comm, dtype);
     return 0.0;
@@ -65,8 +70,8 @@ double accumulate_sppo_gradients(ShardedModel& model, Communicator& comm, const 
     GatheredUnit g = model.unit(head).gather(comm, dtype, true);
     const at::Tensor logits = head_forward(c, g.params[0], g.params[1], h_last).to(at::kFloat);
     const at::Tensor logp = response_logp(logits, rows.ids, rows.mask, rows.response_start);
-    const at::Tensor terms = sppo_terms(logp, rows.ref_logp, rows.win_prob, beta);
-    (terms.sum() / static_cast<double>(global_rows)).backward();
+    const at::Tensor terms = loss_terms(loss, logp, rows.ref_logp, rows.win_prob, beta);
+    (terms.sum() / static_cast<double>(global_count)).backward();
     term_sum = terms.sum().item<double>();
     model.unit(head).reduce_scatter_grads(comm, g);
     grad_h = h_last.grad();

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 
+#include "core/config.hpp"
 #include "dist/communicator.hpp"
 #include "train/sharded_model.hpp"
 
@@ -25,9 +26,14 @@ struct TrainRows {
   TrainRows slice(int64_t begin, int64_t end) const;
 };
 
-// Adds to every unit's owned gradient the gradient of Σ_rows term / global_rows, the term
-// being the per-sample SPPO term with `beta`; so that summed over ranks and micro-batches
-// it is the gradient of the mean over the global batch. Returns this rank's Σ of terms.
+// Adds to every unit's owned gradient the gradient of Σ loss_terms / global_count (the
+// count the loss averages over: rows, pairs or response tokens of the whole global batch),
+// so that summed over ranks and micro-batches it is the gradient of the mean over the global
+// batch. Pairs must not be split between ranks or micro-batches. Returns this rank's Σ terms.
+double accumulate_gradients(ShardedModel& model, Communicator& comm, const TrainRows& rows, LossKind loss,
+                            double beta, int64_t global_count, at::ScalarType compute_dtype);
+
+// The per-sample SPPO form (loss sppo) over `global_rows` rows: the fixtures' objective.
 double accumulate_sppo_gradients(ShardedModel& model, Communicator& comm, const TrainRows& rows, int64_t global_rows,
                                  double beta, at::ScalarType compute_dtype);
 

@@ -124,7 +124,10 @@ TrainSummary run_train_stage(const TrainJob& job, MPI_Comm mpi_comm, const Log& 
     first_row_of.push_back(static_cast<int64_t>(all_rows.size()));
     for (const auto& r : e.rows) all_rows.push_back(&r);
   }
-  const std::vector<float> ref = reference_logp(policy, all_rows, tc.micro_batch, comm);
+  // sft needs no reference.
+  const std::vector<float> ref = tc.loss == LossKind::sft ? std::vector<float>(all_rows.size(), 0.0f)
+                                                          : reference_logp(policy, all_rows, tc.micro_batch, comm);
+  const LossDenominator denominator = loss_denominator(tc.loss);
 
   ShardedModel model(policy, comm);
   auto optimizer = make_optimizer(tc.optimizer, model);
@@ -149,38 +152,43 @@ TrainSummary run_train_stage(const TrainJob& job, MPI_Comm mpi_comm, const Log& 
   Progress bar(log, "train", stop - progress.step, "steps", 5.0);
   TrainSummary summary;
   summary.total_steps = total_steps;
-  const int64_t rows_per_example = tc.loss == LossKind::sppo ? 2 : 1;
   for (int64_t step = progress.step; step < stop; ++step) {
     const auto step_start = std::chrono::steady_clock::now();
     const int64_t epoch = step / steps_per_epoch, in_epoch = step % steps_per_epoch;
     const std::vector<int64_t> order = epoch_order(examples, static_cast<uint64_t>(config.run.seed), epoch);
-    // The batch's rows; rank r takes rows r, r + world, ...
-    std::vector<int64_t> batch_rows;
-    for (int64_t i = in_epoch * tc.global_batch; i < std::min(examples, (in_epoch + 1) * tc.global_batch); ++i) {
-      const int64_t e = order[static_cast<std::size_t>(i)];
-      for (std::size_t k = 0; k < set.examples[static_cast<std::size_t>(e)].rows.size(); ++k)
-        batch_rows.push_back(first_row_of[static_cast<std::size_t>(e)] + static_cast<int64_t>(k));
-    }
-    const int64_t global_rows = static_cast<int64_t>(batch_rows.size());
+    // The batch's examples; rank r takes examples r, r + world, ... (a pair stays whole).
+    const int64_t batch_begin = in_epoch * tc.global_batch, batch_end = std::min(examples, (in_epoch + 1) * tc.global_batch);
+    int64_t global_rows = 0, global_count = 0;
     std::vector<int64_t> mine;
-    for (int64_t j = comm.rank(); j < global_rows; j += comm.size()) mine.push_back(batch_rows[static_cast<std::size_t>(j)]);
+    for (int64_t i = batch_begin; i < batch_end; ++i) {
+      const auto& e = set.examples[static_cast<std::size_t>(order[static_cast<std::size_t>(i)])];
+      global_rows += static_cast<int64_t>(e.rows.size());
+      for (const auto& r : e.rows)
+        global_count += denominator == LossDenominator::tokens ? static_cast<int64_t>(r.response.size())
+                        : denominator == LossDenominator::rows ? 1 : 0;
+      if (denominator == LossDenominator::pairs) ++global_count;
+      if ((i - batch_begin) % comm.size() == comm.rank()) mine.push_back(order[static_cast<std::size_t>(i)]);
+    }
     // Every rank runs the same number of micro-batches (some possibly empty).
-    const int64_t micro_rows = tc.micro_batch * rows_per_example;
-    const int64_t most_rows = (global_rows + comm.size() - 1) / comm.size();
-    const int64_t micro_batches = std::max<int64_t>(1, (most_rows + micro_rows - 1) / micro_rows);
+    const int64_t most = (batch_end - batch_begin + comm.size() - 1) / comm.size();
+    const int64_t micro_batches = std::max<int64_t>(1, (most + tc.micro_batch - 1) / tc.micro_batch);
     double term_sum = 0;
     for (int64_t m = 0; m < micro_batches; ++m) {
       std::vector<const TrainRow*> rows;
       std::vector<float> refs;
-      for (int64_t i = m * micro_rows; i < std::min<int64_t>(static_cast<int64_t>(mine.size()), (m + 1) * micro_rows); ++i) {
-        rows.push_back(all_rows[static_cast<std::size_t>(mine[static_cast<std::size_t>(i)])]);
-        refs.push_back(ref[static_cast<std::size_t>(mine[static_cast<std::size_t>(i)])]);
+      for (int64_t i = m * tc.micro_batch; i < std::min<int64_t>(static_cast<int64_t>(mine.size()), (m + 1) * tc.micro_batch); ++i) {
+        const int64_t e = mine[static_cast<std::size_t>(i)];
+        for (std::size_t k = 0; k < set.examples[static_cast<std::size_t>(e)].rows.size(); ++k) {
+          const int64_t r = first_row_of[static_cast<std::size_t>(e)] + static_cast<int64_t>(k);
+          rows.push_back(all_rows[static_cast<std::size_t>(r)]);
+          refs.push_back(ref[static_cast<std::size_t>(r)]);
+        }
       }
-      term_sum += accumulate_sppo_gradients(model, comm, to_tensors(rows, refs), global_rows, tc.beta, compute);
+      term_sum += accumulate_gradients(model, comm, to_tensors(rows, refs), tc.loss, tc.beta, std::max<int64_t>(1, global_count), compute);
     }
     at::Tensor loss = at::tensor({term_sum}, at::kDouble);
     comm.all_reduce(loss, ReduceOp::sum);
-    const double mean_loss = loss.item<double>() / static_cast<double>(global_rows);
+    const double mean_loss = loss.item<double>() / static_cast<double>(std::max<int64_t>(1, global_count));
     if (!std::isfinite(mean_loss)) throw Error("train: step " + std::to_string(step + 1) + ": the loss is not finite");
     const double norm = clip_grad_norm(model, comm, tc.clip_grad_norm);
     const double lr = linear_schedule_lr(tc.lr, step, total_steps, tc.warmup_ratio);

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "io/safetensors.hpp"
 #include "test_support.hpp"
@@ -108,6 +109,66 @@ TEST_P(Resume, CheckpointAtStepTwoOnTwoRanksResumedOnThreeEqualsAnUninterruptedR
 }
 
 INSTANTIATE_TEST_SUITE_P(Optimizers, Resume, ::testing::Values("adamw", "rmsprop"));
+
+class EveryLoss : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(EveryLoss, OneStepIsTheSameAtOneAndThreeRanksAndMovesTheWeights) {
+  test::TempDir dir;
+  const std::string loss = GetParam();
+  std::string data = dir.file("pairs.jsonl");
+  if (loss == "sft") {
+    data = dir.file("demos.jsonl");
+    test::write_file(data, "{\"prompt\": \"Name a fruit that is yellow.\", \"response\": \"A banana is yellow.\"}\n"
+                           "{\"prompt\": \"What is 2 + 3?\", \"response\": \"2 + 3 = 5.\"}\n"
+                           "{\"prompt\": \"Say hi.\", \"response\": \"Hi!\"}\n");
+  }
+  const std::string config = write_config(dir, "loss: " + loss + ", beta: 0.1, optimizer: sgd, lr: 0.01, warmup_ratio: 0, "
+                                          "global_batch: 8, micro_batch: 2, clip_grad_norm: 0, max_length: 128, "
+                                          "max_prompt_length: 64, data: " + data);
+  const auto one = test::run_process(train(1, config, dir.file("one"), {"--max-steps", "1"}));
+  ASSERT_EQ(one.exit_code, 0) << one.err;
+  const auto three = test::run_process(train(3, config, dir.file("three"), {"--max-steps", "1"}));
+  ASSERT_EQ(three.exit_code, 0) << three.err;
+  EXPECT_LT(max_difference(dir.file("one"), dir.file("three")), 1e-5);
+  EXPECT_GT(max_difference(dir.file("one"), test::fixtures() + "/policy-f32"), 1e-4) << "the step changed nothing";
+}
+
+INSTANTIATE_TEST_SUITE_P(Losses, EveryLoss, ::testing::Values("sppo", "sppo_single", "dpo", "ipo", "sft"));
+
+TEST(Train, SppoLossFallsAndLogRatiosMoveTowardTheirTargets) {
+  test::TempDir dir;
+  const std::string config = write_config(dir, "loss: sppo, beta: 0.1, optimizer: adamw, lr: 0.002, warmup_ratio: 0, epochs: 25, "
+                                               "global_batch: 4, micro_batch: 4, max_length: 128, max_prompt_length: 64, "
+                                               "checkpoint_every: 100, data: " + dir.file("one.jsonl"));
+  const auto r = test::run_process(train(2, config, dir.file("out")));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::vector<double> losses;
+  std::istringstream metrics(test::read_file(dir.file("out.train/metrics.csv")));
+  std::string line;
+  std::getline(metrics, line);
+  while (std::getline(metrics, line)) losses.push_back(std::stod(line.substr(line.find(',', line.find(',') + 1) + 1)));
+  ASSERT_EQ(losses.size(), 25u);  // 2 pairs, batch 4: one step per epoch
+  EXPECT_LT(losses.back(), 0.2 * losses.front()) << "first " << losses.front() << ", last " << losses.back();
+  // a(y) = log π_new − log π_ref moves toward (p − ½)/β for each of the 4 responses.
+  const std::string pairs = dir.file("rows.jsonl");
+  test::write_file(pairs, "{\"prompt\": \"Name a fruit that is yellow.\", \"response\": \"A banana is yellow.\"}\n"
+                          "{\"prompt\": \"Name a fruit that is yellow.\", \"response\": \"The sky is blue today.\"}\n"
+                          "{\"prompt\": \"What is 2 + 3?\", \"response\": \"2 + 3 = 5.\"}\n"
+                          "{\"prompt\": \"What is 2 + 3?\", \"response\": \"I think the answer is 6.\"}\n");
+  const double p[4] = {0.73, 0.29, 0.61, 0.42};
+  auto scores = [&](const std::string& model) {
+    std::vector<double> out;
+    std::istringstream lines(test::run_process({test::sppo_binary(), "score", "--model", model, "--input", pairs}).out);
+    for (std::string l; std::getline(lines, l);) out.push_back(nlohmann::json::parse(l)["logp"].get<double>());
+    return out;
+  };
+  const auto before = scores(test::fixtures() + "/policy-f32"), after = scores(dir.file("out"));
+  ASSERT_EQ(after.size(), 4u);
+  for (int i = 0; i < 4; ++i) {
+    const double target = (p[i] - 0.5) / 0.1, a = after[i] - before[i];
+    EXPECT_LT(std::abs(a - target), 0.5 * std::abs(target)) << "row " << i << ": a = " << a << ", target " << target;
+  }
+}
 
 TEST(Train, EpochOrderDependsOnSeedAndEpochOnly) {
   const auto a = epoch_order(10, 5, 0), b = epoch_order(10, 5, 0), c = epoch_order(10, 5, 1), d = epoch_order(10, 6, 0);
