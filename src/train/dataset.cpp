@@ -1,5 +1,7 @@
 #include "train/dataset.hpp"
 
+#include <ATen/ATen.h>
+
 #include <algorithm>
 #include <cmath>
 
@@ -49,6 +51,33 @@ float probability(const nlohmann::json& j, const std::string& at, const char* fi
 
 }  // namespace
 
+TrainRows batch_tensors(const std::vector<const TrainRow*>& rows, const std::vector<float>& ref_logp) {
+  TrainRows out;
+  const int64_t B = static_cast<int64_t>(rows.size());
+  int64_t L = 1;
+  for (const TrainRow* r : rows) L = std::max<int64_t>(L, static_cast<int64_t>(r->prompt.size() + r->response.size()));
+  out.ids = at::zeros({B, L}, at::kLong);
+  out.mask = at::zeros({B, L}, at::kLong);
+  out.response_start = at::zeros({B}, at::kLong);
+  out.ref_logp = at::zeros({B}, at::kFloat);
+  out.win_prob = at::zeros({B}, at::kFloat);
+  int64_t* ids = out.ids.data_ptr<int64_t>();
+  int64_t* mask = out.mask.data_ptr<int64_t>();
+  int64_t* start = out.response_start.data_ptr<int64_t>();
+  float* ref = out.ref_logp.data_ptr<float>();
+  float* win = out.win_prob.data_ptr<float>();
+  for (int64_t b = 0; b < B; ++b) {
+    const TrainRow& r = *rows[static_cast<std::size_t>(b)];
+    int64_t t = 0;
+    for (int32_t id : r.prompt) ids[b * L + t] = id, mask[b * L + t++] = 1;
+    start[b] = static_cast<int64_t>(r.prompt.size());
+    for (int32_t id : r.response) ids[b * L + t] = id, mask[b * L + t++] = 1;
+    ref[b] = ref_logp[static_cast<std::size_t>(b)];
+    win[b] = r.win_prob;
+  }
+  return out;
+}
+
 TrainRow truncated_row(std::vector<int32_t> prompt, std::vector<int32_t> response, float win_prob, int64_t max_length,
                        int64_t max_prompt_length) {
   if (static_cast<int64_t>(prompt.size()) > max_prompt_length) {
@@ -78,14 +107,20 @@ TrainSet train_set_from_samples(const std::string& samples_path, const Config& c
   const auto r_len = file.open_dataset(samples::kResponseLength).read_all<int32_t>();
   const auto logits = file.open_dataset(samples::kPairrmLogits).read_all<float>();
   const auto winrate = file.open_dataset(samples::kPairrmWinrate).read_all<float>();
+  const auto reference_done = file.open_dataset(std::string(samples::kProgressPrefix) + "reference").read_all<uint8_t>();
+  const bool have_reference = std::count(reference_done.begin(), reference_done.end(), uint8_t{1}) == shape.chunks();
+  const auto reference = file.open_dataset(samples::kReferenceLogp).read_all<float>();
   TrainSet set;
   for (int64_t n = 0; n < shape.prompts; ++n) {
     const std::vector<int32_t> prompt(p_tok.begin() + n * Lp, p_tok.begin() + n * Lp + p_len[static_cast<std::size_t>(n)]);
     auto row = [&](int64_t k) {
       const int64_t at = (n * K + k) * Lr;
       std::vector<int32_t> response(r_tok.begin() + at, r_tok.begin() + at + r_len[static_cast<std::size_t>(n * K + k)]);
-      return truncated_row(prompt, std::move(response), winrate[static_cast<std::size_t>(n * K + k)], config.train.max_length,
-                           config.train.max_prompt_length);
+      TrainRow r = truncated_row(prompt, std::move(response), winrate[static_cast<std::size_t>(n * K + k)],
+                                 config.train.max_length, config.train.max_prompt_length);
+      r.ref_logp = reference[static_cast<std::size_t>(n * K + k)];
+      r.has_ref = have_reference;
+      return r;
     };
     if (config.train.loss == LossKind::sppo_all) {
       for (int64_t k = 0; k < K; ++k) set.examples.push_back({{row(k)}});

@@ -8,6 +8,7 @@
 
 #include "core/config.hpp"
 #include "model/policy_tokenizer.hpp"
+#include "train/fsdp_step.hpp"
 
 namespace sppo {
 
@@ -15,6 +16,8 @@ struct TrainRow {
   std::vector<int32_t> prompt;    // templated, BOS first
   std::vector<int32_t> response;  // EOS last when the response ended
   float win_prob = 0.5f;          // p in (a − (p − ½)/β)²
+  float ref_logp = 0.0f;          // log π_ref(y|x), when known (has_ref)
+  bool has_ref = false;
 };
 
 // One unit of batching: a (chosen, rejected) pair for `sppo`, one sample for `sppo_all`.
@@ -27,7 +30,8 @@ struct TrainSet {
   int64_t skipped_ties = 0;  // prompts whose K scores all tie: no pair (the official code trains on chosen = rejected)
 };
 
-// From a samples.h5 whose generate and annotate stages are complete.
+// From a samples.h5 whose generate and annotate stages are complete; rows carry their
+// reference log-probabilities when /progress/reference is complete.
 //   sppo: per prompt, w = argmax s, l = argmin s (s: PairRM's aggregated score), rows
 //         (y_w, winrate_w) and (y_l, winrate_l); sppo_single: (y_w, P[w,l]), (y_l, 1 − P[w,l]);
 //   dpo, ipo: (y_w, y_l); sppo_all: every sample with its winrate.
@@ -38,6 +42,9 @@ TrainSet train_set_from_samples(const std::string& samples_path, const Config& c
 // chosen_probs (P[w,l], for sppo_single), chosen_probs_win and chosen_probs_lose (for sppo);
 // for sft, {prompt, response} demonstrations. Lines are checked before anything is built.
 TrainSet train_set_from_jsonl(const std::string& path, const Config& config, const PolicyTokenizer& tokenizer);
+
+// Rows as right-padded tensors, with their reference log-probabilities `ref_logp`.
+TrainRows batch_tensors(const std::vector<const TrainRow*>& rows, const std::vector<float>& ref_logp);
 
 // Official truncation: the prompt keeps BOS and its last max_prompt_length − 1 tokens; the
 // response is cut at its end so that prompt + response fit max_length.

@@ -2,6 +2,7 @@
 
 #include <ATen/ATen.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -18,6 +19,7 @@
 #include "train/fsdp_step.hpp"
 #include "train/losses.hpp"
 #include "train/lr_schedule.hpp"
+#include "train/reference_stage.hpp"
 
 namespace sppo {
 namespace {
@@ -27,31 +29,6 @@ uint64_t splitmix64(uint64_t& state) {
   z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
   z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
   return z ^ (z >> 31);
-}
-
-// Rows, right-padded into tensors.
-TrainRows to_tensors(const std::vector<const TrainRow*>& rows, const std::vector<float>& ref_logp) {
-  TrainRows out;
-  const int64_t B = static_cast<int64_t>(rows.size());
-  int64_t L = 1;
-  for (const TrainRow* r : rows) L = std::max<int64_t>(L, static_cast<int64_t>(r->prompt.size() + r->response.size()));
-  out.ids = at::zeros({B, L}, at::kLong);
-  out.mask = at::zeros({B, L}, at::kLong);
-  out.response_start = at::zeros({B}, at::kLong);
-  out.ref_logp = at::tensor(ref_logp, at::kFloat);
-  out.win_prob = at::zeros({B}, at::kFloat);
-  int64_t* ids = out.ids.data_ptr<int64_t>();
-  int64_t* mask = out.mask.data_ptr<int64_t>();
-  for (int64_t b = 0; b < B; ++b) {
-    const TrainRow& r = *rows[static_cast<std::size_t>(b)];
-    int64_t t = 0;
-    for (int32_t id : r.prompt) ids[b * L + t] = id, mask[b * L + t++] = 1;
-    for (int32_t id : r.response) ids[b * L + t] = id, mask[b * L + t++] = 1;
-    out.response_start[b] = static_cast<int64_t>(r.prompt.size());
-    out.win_prob[b] = r.win_prob;
-  }
-  if (B == 0) out.ref_logp = at::zeros({0}, at::kFloat);
-  return out;
 }
 
 // log π_t(y|x) of every row, each rank scoring rows r ≡ rank (mod world), then summed.
@@ -65,7 +42,7 @@ std::vector<float> reference_logp(const CausalLM& policy, const std::vector<cons
     std::vector<const TrainRow*> chunk;
     for (std::size_t i = first; i < std::min(mine.size(), first + static_cast<std::size_t>(batch)); ++i)
       chunk.push_back(rows[static_cast<std::size_t>(mine[i])]);
-    const TrainRows t = to_tensors(chunk, std::vector<float>(chunk.size(), 0.0f));
+    const TrainRows t = batch_tensors(chunk, std::vector<float>(chunk.size(), 0.0f));
     const at::Tensor logp = response_logp(policy.logits(t.ids, attention_from_mask(t.mask)), t.ids, t.mask, t.response_start);
     for (std::size_t i = 0; i < chunk.size(); ++i) all[mine[first + i]] = logp[static_cast<int64_t>(i)];
   }
@@ -101,7 +78,7 @@ std::vector<int64_t> epoch_order(int64_t n, uint64_t seed, int64_t epoch) {
   return order;
 }
 
-TrainSummary run_train_stage(const TrainJob& job, MPI_Comm mpi_comm, const Log& log) {
+TrainSummary run_train_stage(const TrainJob& job, MPI_Comm mpi_comm, bool thread_multiple, const Log& log) {
   const Config& config = job.config;
   const TrainConfig& tc = config.train;
   MpiCommunicator comm(mpi_comm);
@@ -109,9 +86,10 @@ TrainSummary run_train_stage(const TrainJob& job, MPI_Comm mpi_comm, const Log& 
 
   // ---- inputs before any write
   const PolicyTokenizer tokenizer(job.policy_dir);
+  const CausalLM policy = CausalLM::load(job.policy_dir, at::kFloat);
+  if (!tc.data && tc.loss != LossKind::sft) run_reference_stage(job.samples_path, policy, config, mpi_comm, thread_multiple, log);
   const TrainSet set = tc.data ? train_set_from_jsonl(*tc.data, config, tokenizer) : train_set_from_samples(job.samples_path, config);
   if (set.skipped_ties > 0) log.info("train: skipped " + std::to_string(set.skipped_ties) + " prompts whose responses all tie");
-  const CausalLM policy = CausalLM::load(job.policy_dir, at::kFloat);
   const at::ScalarType compute = tc.precision == Precision::bf16 ? at::kBFloat16 : at::kFloat;
   const int64_t examples = static_cast<int64_t>(set.examples.size());
   const int64_t steps_per_epoch = (examples + tc.global_batch - 1) / tc.global_batch;
@@ -124,9 +102,13 @@ TrainSummary run_train_stage(const TrainJob& job, MPI_Comm mpi_comm, const Log& 
     first_row_of.push_back(static_cast<int64_t>(all_rows.size()));
     for (const auto& r : e.rows) all_rows.push_back(&r);
   }
-  // sft needs no reference.
-  const std::vector<float> ref = tc.loss == LossKind::sft ? std::vector<float>(all_rows.size(), 0.0f)
-                                                          : reference_logp(policy, all_rows, tc.micro_batch, comm);
+  // sft needs no reference; rows from samples.h5 bring theirs from /reference/logp.
+  const bool known = std::all_of(all_rows.begin(), all_rows.end(), [](const TrainRow* r) { return r->has_ref; });
+  std::vector<float> ref(all_rows.size(), 0.0f);
+  if (known)
+    for (std::size_t i = 0; i < all_rows.size(); ++i) ref[i] = all_rows[i]->ref_logp;
+  else if (tc.loss != LossKind::sft)
+    ref = reference_logp(policy, all_rows, tc.micro_batch, comm);
   const LossDenominator denominator = loss_denominator(tc.loss);
 
   ShardedModel model(policy, comm);
@@ -184,7 +166,7 @@ TrainSummary run_train_stage(const TrainJob& job, MPI_Comm mpi_comm, const Log& 
           refs.push_back(ref[static_cast<std::size_t>(r)]);
         }
       }
-      term_sum += accumulate_gradients(model, comm, to_tensors(rows, refs), tc.loss, tc.beta, std::max<int64_t>(1, global_count), compute);
+      term_sum += accumulate_gradients(model, comm, batch_tensors(rows, refs), tc.loss, tc.beta, std::max<int64_t>(1, global_count), compute);
     }
     at::Tensor loss = at::tensor({term_sum}, at::kDouble);
     comm.all_reduce(loss, ReduceOp::sum);

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "io/hdf5.hpp"
 #include "io/safetensors.hpp"
 #include "test_support.hpp"
 
@@ -178,6 +179,62 @@ TEST(Train, EpochOrderDependsOnSeedAndEpochOnly) {
   auto sorted = a;
   std::sort(sorted.begin(), sorted.end());
   for (int i = 0; i < 10; ++i) EXPECT_EQ(sorted[i], i);
+}
+
+}  // namespace
+}  // namespace sppo
+
+namespace sppo {
+namespace {
+
+// generate -> annotate -> train on 2 ranks from samples.h5: /reference/logp is written (and
+// equals sppo score of the same tokens), then reused by a rerun.
+TEST(Train, FromSamplesWritesTheReferenceOnceAndTrains) {
+  test::TempDir dir;
+  const std::string config = dir.file("run.yaml");
+  test::write_file(config, "run: {name: t, dir: " + dir.file("runs") + ", seed: 42}\n"
+                           "data: {prompts: data/prompts.jsonl}\n"
+                           "policy: {path: " + test::fixtures() + "/policy-f32}\n"
+                           "ranker: {path: " + test::fixtures() + "/ranker-f32}\n"
+                           "generate: {samples: 3, max_new_tokens: 12, chunk_prompts: 8, max_prompt_length: 48}\n"
+                           "train: {loss: sppo, beta: 0.1, optimizer: rmsprop, lr: 0.0001, global_batch: 8, micro_batch: 4,"
+                           " max_length: 64, max_prompt_length: 48, checkpoint_every: 2}\n"
+                           "dist: {threads_per_rank: 1}\n");
+  auto mpi = [&](const std::string& stage, const std::vector<std::string>& extra = {}) {
+    std::vector<std::string> argv{"mpiexec", "--oversubscribe", "--bind-to", "none", "-n", "2", test::sppo_binary(), stage, "--config", config};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    return test::run_process(argv);
+  };
+  for (const char* stage : {"generate", "annotate"}) {
+    const auto r = mpi(stage);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+  const auto trained = mpi("train", {"--max-steps", "2"});
+  ASSERT_EQ(trained.exit_code, 0) << trained.err;
+  const std::string samples = dir.file("runs/t/iter-0/samples.h5");
+  {
+    const h5::File f = h5::File::open(samples, false, MPI_COMM_NULL);
+    EXPECT_EQ(f.open_dataset("/progress/reference").read_all<uint8_t>(), std::vector<uint8_t>(5, 1));
+    const auto logp = f.open_dataset("/reference/logp").read_all<float>();
+    const auto p_tok = f.open_dataset("/prompts/tokens").read_all<int32_t>();
+    const auto p_len = f.open_dataset("/prompts/length").read_all<int32_t>();
+    const auto r_tok = f.open_dataset("/responses/tokens").read_all<int32_t>();
+    const auto r_len = f.open_dataset("/responses/length").read_all<int32_t>();
+    const int64_t Lp = static_cast<int64_t>(p_tok.size()) / 40;
+    // Sample (3, 1) scored by `sppo score` on the same ids.
+    const std::vector<int32_t> prompt(p_tok.begin() + 3 * Lp, p_tok.begin() + 3 * Lp + p_len[3]);
+    const std::vector<int32_t> response(r_tok.begin() + (3 * 3 + 1) * 12, r_tok.begin() + (3 * 3 + 1) * 12 + r_len[3 * 3 + 1]);
+    test::write_file(dir.file("one.jsonl"), nlohmann::json{{"prompt_ids", prompt}, {"response_ids", response}}.dump() + "\n");
+    const auto score = test::run_process({test::sppo_binary(), "score", "--model", test::fixtures() + "/policy-f32", "--input",
+                                          dir.file("one.jsonl")});
+    EXPECT_NEAR(nlohmann::json::parse(score.out)["logp"].get<double>(), logp[3 * 3 + 1], 1e-3);
+  }
+  EXPECT_EQ(test::run_process({"ls", dir.file("runs/t/iter-0/ckpt")}).out, "step-2.h5\n");
+  const auto again = mpi("train");
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_NE(again.err.find("reference log-probs already in"), std::string::npos) << again.err;
+  EXPECT_NE(again.err.find("resuming from"), std::string::npos) << again.err;
+  EXPECT_EQ(test::run_process({test::sppo_binary(), "inspect", dir.file("runs/t/iter-0/policy")}).exit_code, 0);
 }
 
 }  // namespace

@@ -1,0 +1,71 @@
+#include "train/reference_stage.hpp"
+
+#include <ATen/ATen.h>
+
+#include <algorithm>
+
+#include "core/error.hpp"
+#include "core/progress.hpp"
+#include "dist/chunk_queue.hpp"
+#include "io/samples_schema.hpp"
+#include "train/dataset.hpp"
+#include "train/losses.hpp"
+
+namespace sppo {
+
+void run_reference_stage(const std::string& samples_path, const CausalLM& policy, const Config& config, MPI_Comm comm,
+                         bool thread_multiple, const Log& log) {
+  SamplesShape shape;
+  h5::File file = open_samples_file(samples_path, true, comm, &shape);
+  {
+    const auto generated = file.open_dataset(std::string(samples::kProgressPrefix) + "generate").read_all<uint8_t>();
+    if (std::count(generated.begin(), generated.end(), uint8_t{1}) != shape.chunks())
+      throw FormatError(samples_path + ": responses are not complete: run sppo generate first");
+    h5::Dataset flags = file.open_dataset(std::string(samples::kProgressPrefix) + "reference");
+    const auto done = flags.read_all<uint8_t>();
+    std::vector<int64_t> pending;
+    for (int64_t c = 0; c < shape.chunks(); ++c)
+      if (!done[static_cast<std::size_t>(c)]) pending.push_back(c);
+    if (pending.empty()) log.info("train: reference log-probs already in " + samples_path);
+    const int64_t K = shape.samples, Lp = shape.max_prompt_tokens, Lr = shape.max_response_tokens;
+    h5::Dataset p_tok = file.open_dataset(samples::kPromptTokens), p_len = file.open_dataset(samples::kPromptLength);
+    h5::Dataset r_tok = file.open_dataset(samples::kResponseTokens), r_len = file.open_dataset(samples::kResponseLength);
+    h5::Dataset out = file.open_dataset(samples::kReferenceLogp);
+    Progress progress(log, "reference", static_cast<int64_t>(pending.size()), "chunks");
+    ChunkQueue queue(comm, pending, thread_multiple);
+    at::NoGradGuard no_grad;
+    while (auto chunk = queue.next()) {
+      const int64_t begin = shape.chunk_begin(*chunk), rows = shape.chunk_end(*chunk) - begin;
+      std::vector<int32_t> pt(static_cast<std::size_t>(rows * Lp)), pl(static_cast<std::size_t>(rows));
+      std::vector<int32_t> rt(static_cast<std::size_t>(rows * K * Lr)), rl(static_cast<std::size_t>(rows * K));
+      p_tok.read_rows(begin, rows, pt.data());
+      p_len.read_rows(begin, rows, pl.data());
+      r_tok.read_rows(begin, rows, rt.data());
+      r_len.read_rows(begin, rows, rl.data());
+      std::vector<float> logp(static_cast<std::size_t>(rows * K));
+      for (int64_t i = 0; i < rows; ++i) {
+        // The K samples of one prompt as one batch, right-padded.
+        const std::vector<int32_t> prompt(pt.begin() + i * Lp, pt.begin() + i * Lp + pl[static_cast<std::size_t>(i)]);
+        std::vector<TrainRow> batch;
+        std::vector<const TrainRow*> pointers;
+        for (int64_t k = 0; k < K; ++k) {
+          const int64_t at = (i * K + k) * Lr;
+          batch.push_back(truncated_row(prompt, std::vector<int32_t>(rt.begin() + at, rt.begin() + at + rl[static_cast<std::size_t>(i * K + k)]),
+                                        0.5f, config.train.max_length, config.train.max_prompt_length));
+        }
+        for (const auto& r : batch) pointers.push_back(&r);
+        const TrainRows t = batch_tensors(pointers, std::vector<float>(batch.size(), 0.0f));
+        const at::Tensor lp = response_logp(policy.logits(t.ids, attention_from_mask(t.mask)), t.ids, t.mask, t.response_start).contiguous();
+        std::copy(lp.data_ptr<float>(), lp.data_ptr<float>() + K, logp.begin() + i * K);
+      }
+      out.write_rows(begin, rows, logp.data());
+      const uint8_t one = 1;
+      flags.write_rows(*chunk, 1, &one);
+      progress.advance(1);
+    }
+    progress.finish();
+  }
+  file.close();
+}
+
+}  // namespace sppo
