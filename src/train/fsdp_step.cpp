@@ -20,6 +20,16 @@ void participate_without_rows(ShardedModel& model, Communicator& comm, at::Scala
 
 }  // namespace
 
+MicroBatchStats& MicroBatchStats::operator+=(const MicroBatchStats& o) {
+  term_sum += o.term_sum;
+  logratio_chosen += o.logratio_chosen;
+  logratio_rejected += o.logratio_rejected;
+  chosen += o.chosen;
+  rejected += o.rejected;
+  tokens += o.tokens;
+  return *this;
+}
+
 TrainRows TrainRows::slice(int64_t begin, int64_t end) const {
   TrainRows out;
   const at::Tensor m = mask.slice(0, begin, end);
@@ -34,15 +44,17 @@ TrainRows TrainRows::slice(int64_t begin, int64_t end) const {
 
 double accumulate_sppo_gradients(ShardedModel& model, Communicator& comm, const TrainRows& rows, int64_t global_rows,
                                  double beta, at::ScalarType dtype) {
-  return accumulate_gradients(model, comm, rows, LossKind::sppo, beta, global_rows, dtype);
+  return accumulate_gradients(model, comm, rows, LossKind::sppo, beta, global_rows, dtype).term_sum;
 }
 
-double accumulate_gradients(ShardedModel& model, Communicator& comm, const TrainRows& rows, LossKind loss, double beta,
-                            int64_t global_count, at::ScalarType dtype) {
+MicroBatchStats accumulate_gradients(ShardedModel& model, Communicator& comm, const TrainRows& rows, LossKind loss,
+                                     double beta, int64_t global_count, at::ScalarType dtype) {
+  MicroBatchStats stats;
   if (rows.rows() == 0) {
     participate_without_rows(model, comm, dtype);
-    return 0.0;
+    return stats;
   }
+  stats.tokens = rows.mask.sum().item<int64_t>();
   const LlamaConfig& c = model.config();
   const int64_t layers = c.num_layers, head = layers + 1;
   const AttentionInputs attn = attention_from_mask(rows.mask);
@@ -63,7 +75,6 @@ double accumulate_gradients(ShardedModel& model, Communicator& comm, const Train
   }
 
   // ---- head and loss with autograd: dL/dh of the last layer
-  double term_sum = 0;
   at::Tensor grad_h;
   {
     const at::Tensor h_last = h.detach().requires_grad_(true);
@@ -72,7 +83,17 @@ double accumulate_gradients(ShardedModel& model, Communicator& comm, const Train
     const at::Tensor logp = response_logp(logits, rows.ids, rows.mask, rows.response_start);
     const at::Tensor terms = loss_terms(loss, logp, rows.ref_logp, rows.win_prob, beta);
     (terms.sum() / static_cast<double>(global_count)).backward();
-    term_sum = terms.sum().item<double>();
+    stats.term_sum = terms.sum().item<double>();
+    const at::Tensor a = (logp - rows.ref_logp).detach();
+    if (rows_per_example(loss) == 2) {
+      const at::Tensor pairs = a.view({-1, 2});
+      stats.logratio_chosen = pairs.select(1, 0).sum().item<double>();
+      stats.logratio_rejected = pairs.select(1, 1).sum().item<double>();
+      stats.chosen = stats.rejected = pairs.size(0);
+    } else {
+      stats.logratio_chosen = a.sum().item<double>();
+      stats.chosen = a.size(0);
+    }
     model.unit(head).reduce_scatter_grads(comm, g);
     grad_h = h_last.grad();
   }
@@ -91,7 +112,7 @@ double accumulate_gradients(ShardedModel& model, Communicator& comm, const Train
     embedding_forward(g.params[0], rows.ids).backward(grad_h);
     model.unit(0).reduce_scatter_grads(comm, g);
   }
-  return term_sum;
+  return stats;
 }
 
 }  // namespace sppo

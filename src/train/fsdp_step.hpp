@@ -26,11 +26,21 @@ struct TrainRows {
   TrainRows slice(int64_t begin, int64_t end) const;
 };
 
+// What one micro-batch contributed on this rank, for metrics.csv.
+struct MicroBatchStats {
+  double term_sum = 0;          // Σ loss terms (before the division by the global count)
+  double logratio_chosen = 0;   // Σ a(y) over chosen rows (every row for one-row losses)
+  double logratio_rejected = 0; // Σ a(y) over rejected rows of pairs
+  int64_t chosen = 0, rejected = 0;
+  int64_t tokens = 0;           // real tokens processed
+  MicroBatchStats& operator+=(const MicroBatchStats& o);
+};
+
 // Adds to every unit's owned gradient the gradient of Σ loss_terms / global_count (the
 // count the loss averages over: rows, pairs or response tokens of the whole global batch),
 // so that summed over ranks and micro-batches it is the gradient of the mean over the global
-// batch. Pairs must not be split between ranks or micro-batches. Returns this rank's Σ terms.
-double accumulate_gradients(ShardedModel& model, Communicator& comm, const TrainRows& rows, LossKind loss,
+// batch. Pairs must not be split between ranks or micro-batches.
+MicroBatchStats accumulate_gradients(ShardedModel& model, Communicator& comm, const TrainRows& rows, LossKind loss,
                             double beta, int64_t global_count, at::ScalarType compute_dtype);
 
 // The per-sample SPPO form (loss sppo) over `global_rows` rows: the fixtures' objective.

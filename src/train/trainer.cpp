@@ -1,12 +1,14 @@
 #include "train/trainer.hpp"
 
 #include <ATen/ATen.h>
+#include <sys/resource.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <memory>
 
 #include "core/error.hpp"
 #include "core/progress.hpp"
@@ -86,8 +88,10 @@ TrainSummary run_train_stage(const TrainJob& job, MPI_Comm mpi_comm, bool thread
 
   // ---- inputs before any write
   const PolicyTokenizer tokenizer(job.policy_dir);
-  const CausalLM policy = CausalLM::load(job.policy_dir, at::kFloat);
-  if (!tc.data && tc.loss != LossKind::sft) run_reference_stage(job.samples_path, policy, config, mpi_comm, thread_multiple, log);
+  // The full π_t lives only until it is sharded and has scored the reference: afterwards each
+  // rank holds 1/N of the parameters, gradients and optimizer state.
+  auto policy = std::make_unique<CausalLM>(CausalLM::load(job.policy_dir, at::kFloat));
+  if (!tc.data && tc.loss != LossKind::sft) run_reference_stage(job.samples_path, *policy, config, mpi_comm, thread_multiple, log);
   const TrainSet set = tc.data ? train_set_from_jsonl(*tc.data, config, tokenizer) : train_set_from_samples(job.samples_path, config);
   if (set.skipped_ties > 0) log.info("train: skipped " + std::to_string(set.skipped_ties) + " prompts whose responses all tie");
   const at::ScalarType compute = tc.precision == Precision::bf16 ? at::kBFloat16 : at::kFloat;
@@ -108,10 +112,11 @@ TrainSummary run_train_stage(const TrainJob& job, MPI_Comm mpi_comm, bool thread
   if (known)
     for (std::size_t i = 0; i < all_rows.size(); ++i) ref[i] = all_rows[i]->ref_logp;
   else if (tc.loss != LossKind::sft)
-    ref = reference_logp(policy, all_rows, tc.micro_batch, comm);
+    ref = reference_logp(*policy, all_rows, tc.micro_batch, comm);
   const LossDenominator denominator = loss_denominator(tc.loss);
 
-  ShardedModel model(policy, comm);
+  ShardedModel model(*policy, comm);
+  policy.reset();
   auto optimizer = make_optimizer(tc.optimizer, model);
   TrainProgress progress;
   make_directories(job.checkpoint_dir);
@@ -129,7 +134,7 @@ TrainSummary run_train_stage(const TrainJob& job, MPI_Comm mpi_comm, bool thread
     const bool fresh = progress.step == 0;
     metrics.open(job.metrics_path, fresh ? std::ios::trunc : std::ios::app);
     if (!metrics) throw_io_error(job.metrics_path, "open", errno);
-    if (fresh) metrics << "step,epoch,loss,grad_norm,lr,rows,seconds\n";
+    if (fresh) metrics << "step,epoch,loss,grad_norm,lr,rows,logratio_chosen,logratio_rejected,tokens_per_s,seconds\n";
   }
   Progress bar(log, "train", stop - progress.step, "steps", 5.0);
   TrainSummary summary;
@@ -154,7 +159,7 @@ TrainSummary run_train_stage(const TrainJob& job, MPI_Comm mpi_comm, bool thread
     // Every rank runs the same number of micro-batches (some possibly empty).
     const int64_t most = (batch_end - batch_begin + comm.size() - 1) / comm.size();
     const int64_t micro_batches = std::max<int64_t>(1, (most + tc.micro_batch - 1) / tc.micro_batch);
-    double term_sum = 0;
+    MicroBatchStats stats;
     for (int64_t m = 0; m < micro_batches; ++m) {
       std::vector<const TrainRow*> rows;
       std::vector<float> refs;
@@ -166,11 +171,15 @@ TrainSummary run_train_stage(const TrainJob& job, MPI_Comm mpi_comm, bool thread
           refs.push_back(ref[static_cast<std::size_t>(r)]);
         }
       }
-      term_sum += accumulate_gradients(model, comm, batch_tensors(rows, refs), tc.loss, tc.beta, std::max<int64_t>(1, global_count), compute);
+      stats += accumulate_gradients(model, comm, batch_tensors(rows, refs), tc.loss, tc.beta, std::max<int64_t>(1, global_count), compute);
     }
-    at::Tensor loss = at::tensor({term_sum}, at::kDouble);
-    comm.all_reduce(loss, ReduceOp::sum);
-    const double mean_loss = loss.item<double>() / static_cast<double>(std::max<int64_t>(1, global_count));
+    at::Tensor sums = at::tensor({stats.term_sum, stats.logratio_chosen, stats.logratio_rejected, double(stats.chosen),
+                                  double(stats.rejected), double(stats.tokens)}, at::kDouble);
+    comm.all_reduce(sums, ReduceOp::sum);
+    const double* total = sums.data_ptr<double>();
+    const double mean_loss = total[0] / static_cast<double>(std::max<int64_t>(1, global_count));
+    const double chosen_ratio = total[3] > 0 ? total[1] / total[3] : std::nan("");
+    const double rejected_ratio = total[4] > 0 ? total[2] / total[4] : std::nan("");
     if (!std::isfinite(mean_loss)) throw Error("train: step " + std::to_string(step + 1) + ": the loss is not finite");
     const double norm = clip_grad_norm(model, comm, tc.clip_grad_norm);
     const double lr = linear_schedule_lr(tc.lr, step, total_steps, tc.warmup_ratio);
@@ -180,9 +189,10 @@ TrainSummary run_train_stage(const TrainJob& job, MPI_Comm mpi_comm, bool thread
     summary.last_loss = mean_loss;
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - step_start).count();
     if (comm.rank() == 0) {
-      char line[256];
-      std::snprintf(line, sizeof line, "%lld,%lld,%.9g,%.9g,%.9g,%lld,%.3f\n", static_cast<long long>(step + 1),
-                    static_cast<long long>(epoch), mean_loss, norm, lr, static_cast<long long>(global_rows), seconds);
+      char line[320];
+      std::snprintf(line, sizeof line, "%lld,%lld,%.9g,%.9g,%.9g,%lld,%.6g,%.6g,%.1f,%.3f\n", static_cast<long long>(step + 1),
+                    static_cast<long long>(epoch), mean_loss, norm, lr, static_cast<long long>(global_rows), chosen_ratio,
+                    rejected_ratio, total[5] / std::max(seconds, 1e-9), seconds);
       metrics << line << std::flush;
     }
     bar.advance(1);
@@ -196,6 +206,9 @@ TrainSummary run_train_stage(const TrainJob& job, MPI_Comm mpi_comm, bool thread
   const auto parameters = model.full_parameters(comm);
   if (comm.rank() == 0) export_policy(job, parameters);
   comm.barrier();
+  struct rusage usage {};
+  getrusage(RUSAGE_SELF, &usage);
+  log.info_any_rank("train: peak resident memory of this rank " + std::to_string(usage.ru_maxrss / 1024) + " MiB");
   log.info("train: " + std::to_string(summary.steps) + "/" + std::to_string(total_steps) + " steps, loss " +
            std::to_string(summary.last_loss) + ", " +
            format_duration(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()) + " -> " +

@@ -84,7 +84,15 @@ TEST(Train, OneSgdStepFromJsonlEqualsTheReferenceAtAnyRankCount) {
     EXPECT_NE(test::read_file(out + "/config.json").find("mistral"), std::string::npos);
     EXPECT_EQ(test::read_file(out + "/tokenizer.model"), test::read_file(test::fixtures() + "/policy-f32/tokenizer.model"));
     const std::string metrics = test::read_file(out + ".train/metrics.csv");
-    EXPECT_EQ(metrics.rfind("step,epoch,loss,grad_norm,lr,rows,seconds\n1,0,", 0), 0u) << metrics;
+    EXPECT_EQ(metrics.rfind("step,epoch,loss,grad_norm,lr,rows,logratio_chosen,logratio_rejected,tokens_per_s,seconds\n1,0,", 0), 0u)
+        << metrics;
+    // Columns 7 and 8: an untrained policy's log-ratios are 0 (up to batching round-off).
+    std::istringstream row(metrics.substr(metrics.find('\n') + 1));
+    std::vector<std::string> cells;
+    for (std::string cell; std::getline(row, cell, ',');) cells.push_back(cell);
+    ASSERT_GE(cells.size(), 10u) << metrics;
+    EXPECT_LT(std::abs(std::stod(cells[6])), 1e-3) << metrics;
+    EXPECT_LT(std::abs(std::stod(cells[7])), 1e-3) << metrics;
   }
 }
 
