@@ -7,7 +7,7 @@
 //   * the time the same decode steps spend in their matmuls alone (the floor).
 // With --write-model DIR it also writes the model as a Hugging Face folder (tokenizer from
 // the fixtures) for bench/generate, which times `sppo generate` at 1 and 2 ranks.
-//   build/bin/bench_generate [--threads N] [--new-tokens M] [--write-model DIR]
+//   build/bin/bench_generate [--threads N] [--new-tokens M] [--write-model DIR [--model-only 1]]
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 
@@ -75,17 +75,23 @@ void write_model(const sppo::LlamaConfig& c, const std::vector<sppo::UnitParams>
 int main(int argc, char** argv) {
   int threads = 1;
   int64_t new_tokens = 128;
+  bool model_only = false;
   std::string model_dir;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (!std::strcmp(argv[i], "--threads")) threads = std::atoi(argv[i + 1]);
     if (!std::strcmp(argv[i], "--write-model")) model_dir = argv[i + 1];
     if (!std::strcmp(argv[i], "--new-tokens")) new_tokens = std::atoll(argv[i + 1]);
+    if (!std::strcmp(argv[i], "--model-only")) model_only = std::atoi(argv[i + 1]) != 0;
   }
   at::set_num_threads(threads);
   at::manual_seed(0);
   const sppo::LlamaConfig config = bench_config();
   auto units = random_units(config);
   if (!model_dir.empty()) write_model(config, units, model_dir);
+  if (model_only) {
+    std::printf("matmul 2048^3 fp32: %.0f GFLOP/s\n", matmul_gflops());
+    return 0;
+  }
   const sppo::CausalLM model(config, units, at::kFloat);
 
   std::vector<std::vector<int32_t>> prompts;

@@ -52,6 +52,15 @@ std::vector<float> reference_logp(const CausalLM& policy, const std::vector<cons
   return {all.data_ptr<float>(), all.data_ptr<float>() + all.numel()};
 }
 
+// VmRSS of this process in MiB (0 where /proc is missing).
+int64_t resident_mib() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line))
+    if (line.rfind("VmRSS:", 0) == 0) return std::atoll(line.c_str() + 6) / 1024;
+  return 0;
+}
+
 void export_policy(const TrainJob& job, const std::vector<std::pair<std::string, at::Tensor>>& parameters) {
   make_directories(job.out_dir);
   const at::ScalarType dtype = job.config.policy.dtype == DType::bfloat16 ? at::kBFloat16 : at::kFloat;
@@ -139,6 +148,7 @@ TrainSummary run_train_stage(const TrainJob& job, MPI_Comm mpi_comm, bool thread
   Progress bar(log, "train", stop - progress.step, "steps", 5.0);
   TrainSummary summary;
   summary.total_steps = total_steps;
+  const int64_t first_step = progress.step;
   for (int64_t step = progress.step; step < stop; ++step) {
     const auto step_start = std::chrono::steady_clock::now();
     const int64_t epoch = step / steps_per_epoch, in_epoch = step % steps_per_epoch;
@@ -196,6 +206,8 @@ TrainSummary run_train_stage(const TrainJob& job, MPI_Comm mpi_comm, bool thread
       metrics << line << std::flush;
     }
     bar.advance(1);
+    if (step == first_step)  // the persistent state: shards, gradients, optimizer state
+      log.info_any_rank("train: resident memory after the first step " + std::to_string(resident_mib()) + " MiB");
     if ((step + 1) % tc.checkpoint_every == 0 || step + 1 == stop)
       save_checkpoint(job.checkpoint_dir + "/step-" + std::to_string(step + 1) + ".h5", model, *optimizer,
                       to_string(tc.optimizer), progress, mpi_comm);
