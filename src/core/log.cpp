@@ -42,8 +42,12 @@ void Log::info_any_rank(const std::string& message) const {
 }
 
 void Log::emit(LogLevel level, const std::string& message) const {
+  // One write per line: ranks share the terminal or log file, and lines written in pieces
+  // interleave with other ranks' lines.
+  const std::string line =
+      timestamp() + " [rank " + std::to_string(rank_) + "] " + level_tag(level) + ": " + message + "\n";
   std::lock_guard<std::mutex> lock(mutex_);
-  out_ << timestamp() << " [rank " << rank_ << "] " << level_tag(level) << ": " << message << '\n';
+  out_.write(line.data(), static_cast<std::streamsize>(line.size()));
   out_.flush();
 }
 

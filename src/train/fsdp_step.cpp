@@ -44,7 +44,8 @@ TrainRows TrainRows::slice(int64_t begin, int64_t end) const {
 
 double accumulate_sppo_gradients(ShardedModel& model, Communicator& comm, const TrainRows& rows, int64_t global_rows,
                                  double beta, at::ScalarType dtype) {
-  return accumulate_gradients(model, comm, rows, LossKind::sppo, beta, global_rows, dtype).term_sum;
+  // sppo_all has the same per-row term and denominator, without pairing the rows.
+  return accumulate_gradients(model, comm, rows, LossKind::sppo_all, beta, global_rows, dtype).term_sum;
 }
 
 MicroBatchStats accumulate_gradients(ShardedModel& model, Communicator& comm, const TrainRows& rows, LossKind loss,
