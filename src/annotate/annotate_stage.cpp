@@ -36,7 +36,7 @@ AnnotateSummary run_annotate_stage(const AnnotateJob& job, MPI_Comm comm, bool t
   const ChatTemplate chat_template =
       file.string_attribute("chat_template").value_or("mistral") == "none" ? ChatTemplate::none : ChatTemplate::mistral;
   const PolicyTokenizer policy_tokenizer(*policy_path);
-  const int64_t K = shape.samples, Lp = shape.max_prompt_tokens, Lr = shape.max_response_tokens;
+  const int64_t K = shape.samples;
 
   AnnotateSummary summary;
   int64_t my_pairs = 0, my_chunks = 0;
@@ -66,8 +66,6 @@ AnnotateSummary run_annotate_stage(const AnnotateJob& job, MPI_Comm comm, bool t
       log.info("annotate: resuming: " + std::to_string(summary.chunks_done_before) + " of " + std::to_string(shape.chunks()) +
                " chunks already done");
 
-    h5::Dataset p_tok = file.open_dataset(samples::kPromptTokens), p_len = file.open_dataset(samples::kPromptLength);
-    h5::Dataset r_tok = file.open_dataset(samples::kResponseTokens), r_len = file.open_dataset(samples::kResponseLength);
     h5::Dataset logits_out = file.open_dataset(samples::kPairrmLogits), winrate_out = file.open_dataset(samples::kPairrmWinrate);
 
     int64_t pending_pairs = 0;
@@ -78,26 +76,19 @@ AnnotateSummary run_annotate_stage(const AnnotateJob& job, MPI_Comm comm, bool t
     const int32_t eos = policy_tokenizer.eos_id();
     while (auto chunk = queue.next(finished)) {
       const int64_t begin = shape.chunk_begin(*chunk), rows = shape.chunk_end(*chunk) - begin;
-      std::vector<int32_t> pt(static_cast<std::size_t>(rows * Lp)), pl(static_cast<std::size_t>(rows));
-      std::vector<int32_t> rt(static_cast<std::size_t>(rows * K * Lr)), rl(static_cast<std::size_t>(rows * K));
-      p_tok.read_rows(begin, rows, pt.data());
-      p_len.read_rows(begin, rows, pl.data());
-      r_tok.read_rows(begin, rows, rt.data());
-      r_len.read_rows(begin, rows, rl.data());
+      const ChunkTokens tokens = read_chunk_tokens(file, shape, *chunk);
 
       // Text as the official pipeline gives it to PairRM: the templated prompt (with its
       // "<s>") as source, each response without its EOS as candidate. Encoded once each.
       std::vector<std::vector<int32_t>> pair_rows;
       pair_rows.reserve(static_cast<std::size_t>(rows * K * (K - 1)));
       for (int64_t i = 0; i < rows; ++i) {
-        std::vector<int32_t> prompt(pt.begin() + i * Lp, pt.begin() + i * Lp + pl[static_cast<std::size_t>(i)]);
         const std::string source =
-            (chat_template == ChatTemplate::mistral ? "<s>" : "") + policy_tokenizer.decode(prompt);
+            (chat_template == ChatTemplate::mistral ? "<s>" : "") + policy_tokenizer.decode(tokens.prompts[static_cast<std::size_t>(i)]);
         const std::vector<int32_t> source_ids = ranker.tokenizer().encode(source);
         std::vector<std::vector<int32_t>> candidate_ids;
         for (int64_t k = 0; k < K; ++k) {
-          const int64_t n = rl[static_cast<std::size_t>(i * K + k)];
-          std::vector<int32_t> response(rt.begin() + (i * K + k) * Lr, rt.begin() + (i * K + k) * Lr + n);
+          std::vector<int32_t> response = tokens.responses[static_cast<std::size_t>(i * K + k)];
           if (!response.empty() && response.back() == eos) response.pop_back();
           candidate_ids.push_back(ranker.tokenizer().encode(policy_tokenizer.decode(response)));
         }

@@ -112,4 +112,26 @@ h5::File open_samples_file(const std::string& path, bool writable, MPI_Comm comm
   return file;
 }
 
+ChunkTokens read_chunk_tokens(const h5::File& file, const SamplesShape& shape, int64_t chunk) {
+  const int64_t begin = shape.chunk_begin(chunk), rows = shape.chunk_end(chunk) - begin;
+  const int64_t K = shape.samples, Lp = shape.max_prompt_tokens, Lr = shape.max_response_tokens;
+  std::vector<int32_t> pt(static_cast<std::size_t>(rows * Lp)), pl(static_cast<std::size_t>(rows));
+  std::vector<int32_t> rt(static_cast<std::size_t>(rows * K * Lr)), rl(static_cast<std::size_t>(rows * K));
+  file.open_dataset(samples::kPromptTokens).read_rows(begin, rows, pt.data());
+  file.open_dataset(samples::kPromptLength).read_rows(begin, rows, pl.data());
+  file.open_dataset(samples::kResponseTokens).read_rows(begin, rows, rt.data());
+  file.open_dataset(samples::kResponseLength).read_rows(begin, rows, rl.data());
+  auto clamp = [](int32_t n, int64_t cap) { return static_cast<int64_t>(std::max<int32_t>(0, std::min<int64_t>(n, cap))); };
+  ChunkTokens out;
+  for (int64_t i = 0; i < rows; ++i) {
+    const auto p0 = pt.begin() + i * Lp;
+    out.prompts.emplace_back(p0, p0 + clamp(pl[static_cast<std::size_t>(i)], Lp));
+    for (int64_t k = 0; k < K; ++k) {
+      const auto r0 = rt.begin() + (i * K + k) * Lr;
+      out.responses.emplace_back(r0, r0 + clamp(rl[static_cast<std::size_t>(i * K + k)], Lr));
+    }
+  }
+  return out;
+}
+
 }  // namespace sppo

@@ -77,4 +77,12 @@ h5::File create_samples_file(const std::string& path, const SamplesShape& shape,
 // naming the file and the first dataset or attribute that disagrees.
 h5::File open_samples_file(const std::string& path, bool writable, MPI_Comm comm, SamplesShape* shape_out);
 
+// The token rows of one chunk, without padding: prompts[i] for its prompts, responses[i K + k]
+// for their samples (EOS kept where the response ended). Read as hyperslabs.
+struct ChunkTokens {
+  std::vector<std::vector<int32_t>> prompts;
+  std::vector<std::vector<int32_t>> responses;
+};
+ChunkTokens read_chunk_tokens(const h5::File& file, const SamplesShape& shape, int64_t chunk);
+
 }  // namespace sppo

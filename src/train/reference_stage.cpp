@@ -27,31 +27,23 @@ void run_reference_stage(const std::string& samples_path, const CausalLM& policy
     for (int64_t c = 0; c < shape.chunks(); ++c)
       if (!done[static_cast<std::size_t>(c)]) pending.push_back(c);
     if (pending.empty()) log.info("train: reference log-probs already in " + samples_path);
-    const int64_t K = shape.samples, Lp = shape.max_prompt_tokens, Lr = shape.max_response_tokens;
-    h5::Dataset p_tok = file.open_dataset(samples::kPromptTokens), p_len = file.open_dataset(samples::kPromptLength);
-    h5::Dataset r_tok = file.open_dataset(samples::kResponseTokens), r_len = file.open_dataset(samples::kResponseLength);
+    const int64_t K = shape.samples;
     h5::Dataset out = file.open_dataset(samples::kReferenceLogp);
     Progress progress(log, "reference", static_cast<int64_t>(pending.size()), "chunks");
     ChunkQueue queue(comm, pending, thread_multiple);
     at::NoGradGuard no_grad;
     while (auto chunk = queue.next()) {
       const int64_t begin = shape.chunk_begin(*chunk), rows = shape.chunk_end(*chunk) - begin;
-      std::vector<int32_t> pt(static_cast<std::size_t>(rows * Lp)), pl(static_cast<std::size_t>(rows));
-      std::vector<int32_t> rt(static_cast<std::size_t>(rows * K * Lr)), rl(static_cast<std::size_t>(rows * K));
-      p_tok.read_rows(begin, rows, pt.data());
-      p_len.read_rows(begin, rows, pl.data());
-      r_tok.read_rows(begin, rows, rt.data());
-      r_len.read_rows(begin, rows, rl.data());
+      const ChunkTokens tokens = read_chunk_tokens(file, shape, *chunk);
       std::vector<float> logp(static_cast<std::size_t>(rows * K));
       for (int64_t i = 0; i < rows; ++i) {
         // The K samples of one prompt as one batch, right-padded.
-        const std::vector<int32_t> prompt(pt.begin() + i * Lp, pt.begin() + i * Lp + pl[static_cast<std::size_t>(i)]);
+        const std::vector<int32_t>& prompt = tokens.prompts[static_cast<std::size_t>(i)];
         std::vector<TrainRow> batch;
         std::vector<const TrainRow*> pointers;
         for (int64_t k = 0; k < K; ++k) {
-          const int64_t at = (i * K + k) * Lr;
-          batch.push_back(truncated_row(prompt, std::vector<int32_t>(rt.begin() + at, rt.begin() + at + rl[static_cast<std::size_t>(i * K + k)]),
-                                        0.5f, config.train.max_length, config.train.max_prompt_length));
+          batch.push_back(truncated_row(prompt, tokens.responses[static_cast<std::size_t>(i * K + k)], 0.5f,
+                                        config.train.max_length, config.train.max_prompt_length));
         }
         for (const auto& r : batch) pointers.push_back(&r);
         const TrainRows t = batch_tensors(pointers, std::vector<float>(batch.size(), 0.0f));
