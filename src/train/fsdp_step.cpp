@@ -24,6 +24,8 @@ MicroBatchStats& MicroBatchStats::operator+=(const MicroBatchStats& o) {
   term_sum += o.term_sum;
   logratio_chosen += o.logratio_chosen;
   logratio_rejected += o.logratio_rejected;
+  term_chosen += o.term_chosen;
+  term_rejected += o.term_rejected;
   chosen += o.chosen;
   rejected += o.rejected;
   tokens += o.tokens;
@@ -86,14 +88,21 @@ MicroBatchStats accumulate_gradients(ShardedModel& model, Communicator& comm, co
     (terms.sum() / static_cast<double>(global_count)).backward();
     stats.term_sum = terms.sum().item<double>();
     const at::Tensor a = (logp - rows.ref_logp).detach();
+    const bool per_row_terms = terms.size(0) == a.size(0);  // sppo, sppo_single, sppo_all, sft
     if (rows_per_example(loss) == 2) {
       const at::Tensor pairs = a.view({-1, 2});
       stats.logratio_chosen = pairs.select(1, 0).sum().item<double>();
       stats.logratio_rejected = pairs.select(1, 1).sum().item<double>();
       stats.chosen = stats.rejected = pairs.size(0);
+      if (per_row_terms) {
+        const at::Tensor t = terms.detach().view({-1, 2});
+        stats.term_chosen = t.select(1, 0).sum().item<double>();
+        stats.term_rejected = t.select(1, 1).sum().item<double>();
+      }
     } else {
       stats.logratio_chosen = a.sum().item<double>();
       stats.chosen = a.size(0);
+      stats.term_chosen = terms.detach().sum().item<double>();
     }
     model.unit(head).reduce_scatter_grads(comm, g);
     grad_h = h_last.grad();

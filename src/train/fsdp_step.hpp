@@ -31,6 +31,8 @@ struct MicroBatchStats {
   double term_sum = 0;          // Σ loss terms (before the division by the global count)
   double logratio_chosen = 0;   // Σ a(y) over chosen rows (every row for one-row losses)
   double logratio_rejected = 0; // Σ a(y) over rejected rows of pairs
+  double term_chosen = 0;       // Σ of the per-row loss term over chosen rows (per-row losses)
+  double term_rejected = 0;     // ... and over rejected rows
   int64_t chosen = 0, rejected = 0;
   int64_t tokens = 0;           // real tokens processed
   MicroBatchStats& operator+=(const MicroBatchStats& o);

@@ -143,7 +143,9 @@ TrainSummary run_train_stage(const TrainJob& job, MPI_Comm mpi_comm, bool thread
     const bool fresh = progress.step == 0;
     metrics.open(job.metrics_path, fresh ? std::ios::trunc : std::ios::app);
     if (!metrics) throw_io_error(job.metrics_path, "open", errno);
-    if (fresh) metrics << "step,epoch,loss,grad_norm,lr,rows,logratio_chosen,logratio_rejected,tokens_per_s,seconds\n";
+    if (fresh)
+      metrics << "step,epoch,loss,grad_norm,lr,rows,logratio_chosen,logratio_rejected,tokens_per_s,seconds,"
+                 "term_chosen,term_rejected\n";
   }
   Progress bar(log, "train", stop - progress.step, "steps", 5.0);
   TrainSummary summary;
@@ -184,12 +186,17 @@ TrainSummary run_train_stage(const TrainJob& job, MPI_Comm mpi_comm, bool thread
       stats += accumulate_gradients(model, comm, batch_tensors(rows, refs), tc.loss, tc.beta, std::max<int64_t>(1, global_count), compute);
     }
     at::Tensor sums = at::tensor({stats.term_sum, stats.logratio_chosen, stats.logratio_rejected, double(stats.chosen),
-                                  double(stats.rejected), double(stats.tokens)}, at::kDouble);
+                                  double(stats.rejected), double(stats.tokens), stats.term_chosen, stats.term_rejected},
+                                 at::kDouble);
     comm.all_reduce(sums, ReduceOp::sum);
     const double* total = sums.data_ptr<double>();
     const double mean_loss = total[0] / static_cast<double>(std::max<int64_t>(1, global_count));
     const double chosen_ratio = total[3] > 0 ? total[1] / total[3] : std::nan("");
     const double rejected_ratio = total[4] > 0 ? total[2] / total[4] : std::nan("");
+    // Each loss term's mean over its rows (per-row losses; the pair losses have one term).
+    const bool per_row = loss_denominator(tc.loss) != LossDenominator::pairs;
+    const double chosen_term = per_row && total[3] > 0 ? total[6] / total[3] : std::nan("");
+    const double rejected_term = per_row && total[4] > 0 ? total[7] / total[4] : std::nan("");
     if (!std::isfinite(mean_loss)) throw Error("train: step " + std::to_string(step + 1) + ": the loss is not finite");
     const double norm = clip_grad_norm(model, comm, tc.clip_grad_norm);
     const double lr = linear_schedule_lr(tc.lr, step, total_steps, tc.warmup_ratio);
@@ -199,10 +206,11 @@ TrainSummary run_train_stage(const TrainJob& job, MPI_Comm mpi_comm, bool thread
     summary.last_loss = mean_loss;
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - step_start).count();
     if (comm.rank() == 0) {
-      char line[320];
-      std::snprintf(line, sizeof line, "%lld,%lld,%.9g,%.9g,%.9g,%lld,%.6g,%.6g,%.1f,%.3f\n", static_cast<long long>(step + 1),
-                    static_cast<long long>(epoch), mean_loss, norm, lr, static_cast<long long>(global_rows), chosen_ratio,
-                    rejected_ratio, total[5] / std::max(seconds, 1e-9), seconds);
+      char line[400];
+      std::snprintf(line, sizeof line, "%lld,%lld,%.9g,%.9g,%.9g,%lld,%.6g,%.6g,%.1f,%.3f,%.6g,%.6g\n",
+                    static_cast<long long>(step + 1), static_cast<long long>(epoch), mean_loss, norm, lr,
+                    static_cast<long long>(global_rows), chosen_ratio, rejected_ratio, total[5] / std::max(seconds, 1e-9),
+                    seconds, chosen_term, rejected_term);
       metrics << line << std::flush;
     }
     bar.advance(1);

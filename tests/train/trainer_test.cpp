@@ -84,13 +84,16 @@ TEST(Train, OneSgdStepFromJsonlEqualsTheReferenceAtAnyRankCount) {
     EXPECT_NE(test::read_file(out + "/config.json").find("mistral"), std::string::npos);
     EXPECT_EQ(test::read_file(out + "/tokenizer.model"), test::read_file(test::fixtures() + "/policy-f32/tokenizer.model"));
     const std::string metrics = test::read_file(out + ".train/metrics.csv");
-    EXPECT_EQ(metrics.rfind("step,epoch,loss,grad_norm,lr,rows,logratio_chosen,logratio_rejected,tokens_per_s,seconds\n1,0,", 0), 0u)
+    EXPECT_EQ(metrics.rfind("step,epoch,loss,grad_norm,lr,rows,logratio_chosen,logratio_rejected,tokens_per_s,seconds,"
+                            "term_chosen,term_rejected\n1,0,", 0), 0u)
         << metrics;
     // Columns 7 and 8: an untrained policy's log-ratios are 0 (up to batching round-off).
     std::istringstream row(metrics.substr(metrics.find('\n') + 1));
     std::vector<std::string> cells;
     for (std::string cell; std::getline(row, cell, ',');) cells.push_back(cell);
-    ASSERT_GE(cells.size(), 10u) << metrics;
+    ASSERT_GE(cells.size(), 12u) << metrics;
+    // The loss is the mean of the two terms' means (two rows per pair).
+    EXPECT_NEAR(std::stod(cells[2]), (std::stod(cells[10]) + std::stod(cells[11])) / 2, 1e-4 * std::stod(cells[2]));
     EXPECT_LT(std::abs(std::stod(cells[6])), 1e-3) << metrics;
     EXPECT_LT(std::abs(std::stod(cells[7])), 1e-3) << metrics;
   }
@@ -140,6 +143,21 @@ TEST_P(EveryLoss, OneStepIsTheSameAtOneAndThreeRanksAndMovesTheWeights) {
   ASSERT_EQ(three.exit_code, 0) << three.err;
   EXPECT_LT(max_difference(dir.file("one"), dir.file("three")), 1e-5);
   EXPECT_GT(max_difference(dir.file("one"), test::fixtures() + "/policy-f32"), 1e-4) << "the step changed nothing";
+}
+
+TEST(Train, Bf16ComputeTrainsAndAgreesAcrossRankCounts) {
+  test::TempDir dir;
+  const std::string config = write_config(dir, "loss: sppo, beta: 0.1, optimizer: sgd, lr: 0.01, warmup_ratio: 0, precision: bf16, "
+                                               "global_batch: 8, micro_batch: 2, clip_grad_norm: 0, max_length: 128, "
+                                               "max_prompt_length: 64, data: " + dir.file("pairs.jsonl"));
+  const auto one = test::run_process(train(1, config, dir.file("one"), {"--max-steps", "1"}));
+  ASSERT_EQ(one.exit_code, 0) << one.err;
+  const auto three = test::run_process(train(3, config, dir.file("three"), {"--max-steps", "1"}));
+  ASSERT_EQ(three.exit_code, 0) << three.err;
+  // Gathered weights and activations are bf16, gradients are reduced in f32: ranks see other
+  // batch shapes, so agreement is to bf16 precision, not exact.
+  EXPECT_LT(max_difference(dir.file("one"), dir.file("three")), 2e-3);
+  EXPECT_GT(max_difference(dir.file("one"), test::fixtures() + "/policy-f32"), 1e-3) << "the step changed nothing";
 }
 
 INSTANTIATE_TEST_SUITE_P(Losses, EveryLoss, ::testing::Values("sppo", "sppo_single", "dpo", "ipo", "sft"));
