@@ -2,6 +2,7 @@
 
 #include <ATen/ATen.h>
 
+#include "train/gather_prefetch.hpp"
 #include "train/losses.hpp"
 
 namespace sppo {
@@ -9,11 +10,11 @@ namespace {
 
 // The collectives of a step for a rank without rows, in the order a rank with rows runs
 // them, with zero gradients: nobody waits on it.
-void participate_without_rows(ShardedModel& model, Communicator& comm, at::ScalarType dtype) {
+void participate_without_rows(ShardedModel& model, Communicator& comm, GatherSequence& gathers) {
   const int64_t last = model.num_units() - 1;
-  for (int64_t u = 0; u < last; ++u) model.unit(u).gather(comm, dtype, false);  // forward
-  for (int64_t u = last; u >= 0; --u) {                                         // head, layers, embedding
-    GatheredUnit g = model.unit(u).gather(comm, dtype, true);
+  for (int64_t u = 0; u < last; ++u) gathers.next(false);  // forward
+  for (int64_t u = last; u >= 0; --u) {                     // head, layers, embedding
+    GatheredUnit g = gathers.next(true);
     model.unit(u).reduce_scatter_grads(comm, g);
   }
 }
@@ -45,16 +46,17 @@ TrainRows TrainRows::slice(int64_t begin, int64_t end) const {
 }
 
 double accumulate_sppo_gradients(ShardedModel& model, Communicator& comm, const TrainRows& rows, int64_t global_rows,
-                                 double beta, at::ScalarType dtype) {
+                                 double beta, at::ScalarType dtype, Communicator* prefetch_comm) {
   // sppo_all has the same per-row term and denominator, without pairing the rows.
-  return accumulate_gradients(model, comm, rows, LossKind::sppo_all, beta, global_rows, dtype).term_sum;
+  return accumulate_gradients(model, comm, rows, LossKind::sppo_all, beta, global_rows, dtype, prefetch_comm).term_sum;
 }
 
 MicroBatchStats accumulate_gradients(ShardedModel& model, Communicator& comm, const TrainRows& rows, LossKind loss,
-                                     double beta, int64_t global_count, at::ScalarType dtype) {
+                                     double beta, int64_t global_count, at::ScalarType dtype, Communicator* prefetch_comm) {
   MicroBatchStats stats;
+  GatherSequence gathers(model, comm, prefetch_comm, dtype);
   if (rows.rows() == 0) {
-    participate_without_rows(model, comm, dtype);
+    participate_without_rows(model, comm, gathers);
     return stats;
   }
   stats.tokens = rows.mask.sum().item<int64_t>();
@@ -69,10 +71,10 @@ MicroBatchStats accumulate_gradients(ShardedModel& model, Communicator& comm, co
   at::Tensor h;
   {
     at::NoGradGuard no_grad;
-    h = embedding_forward(model.unit(0).gather(comm, dtype, false).params[0], rows.ids);
+    h = embedding_forward(gathers.next(false).params[0], rows.ids);
     for (int64_t l = 0; l < layers; ++l) {
       layer_input[static_cast<std::size_t>(l)] = h;
-      const GatheredUnit g = model.unit(l + 1).gather(comm, dtype, false);
+      const GatheredUnit g = gathers.next(false);
       h = decoder_layer_forward(c, g.params, h, cos, sin, allowed, nullptr, nullptr, 0);
     }
   }
@@ -81,7 +83,7 @@ MicroBatchStats accumulate_gradients(ShardedModel& model, Communicator& comm, co
   at::Tensor grad_h;
   {
     const at::Tensor h_last = h.detach().requires_grad_(true);
-    GatheredUnit g = model.unit(head).gather(comm, dtype, true);
+    GatheredUnit g = gathers.next(true);
     const at::Tensor logits = head_forward(c, g.params[0], g.params[1], h_last).to(at::kFloat);
     const at::Tensor logp = response_logp(logits, rows.ids, rows.mask, rows.response_start);
     const at::Tensor terms = loss_terms(loss, logp, rows.ref_logp, rows.win_prob, beta);
@@ -111,14 +113,14 @@ MicroBatchStats accumulate_gradients(ShardedModel& model, Communicator& comm, co
   // ---- backward, last layer first: re-gather, recompute with autograd, reduce-scatter
   for (int64_t l = layers - 1; l >= 0; --l) {
     const at::Tensor x = layer_input[static_cast<std::size_t>(l)].detach().requires_grad_(true);
-    GatheredUnit g = model.unit(l + 1).gather(comm, dtype, true);
+    GatheredUnit g = gathers.next(true);
     decoder_layer_forward(c, g.params, x, cos, sin, allowed, nullptr, nullptr, 0).backward(grad_h);
     grad_h = x.grad();
     model.unit(l + 1).reduce_scatter_grads(comm, g);
     layer_input[static_cast<std::size_t>(l)] = at::Tensor();  // freed as soon as its unit is done
   }
   {
-    GatheredUnit g = model.unit(0).gather(comm, dtype, true);
+    GatheredUnit g = gathers.next(true);
     embedding_forward(g.params[0], rows.ids).backward(grad_h);
     model.unit(0).reduce_scatter_grads(comm, g);
   }

@@ -42,11 +42,14 @@ struct MicroBatchStats {
 // count the loss averages over: rows, pairs or response tokens of the whole global batch),
 // so that summed over ranks and micro-batches it is the gradient of the mean over the global
 // batch. Pairs must not be split between ranks or micro-batches.
+// `prefetch_comm` (a second communicator over the same ranks, or null): gathers run one unit
+// ahead on it from a helper thread (needs MPI_THREAD_MULTIPLE).
 MicroBatchStats accumulate_gradients(ShardedModel& model, Communicator& comm, const TrainRows& rows, LossKind loss,
-                            double beta, int64_t global_count, at::ScalarType compute_dtype);
+                                     double beta, int64_t global_count, at::ScalarType compute_dtype,
+                                     Communicator* prefetch_comm = nullptr);
 
 // The per-sample SPPO form (loss sppo) over `global_rows` rows: the fixtures' objective.
 double accumulate_sppo_gradients(ShardedModel& model, Communicator& comm, const TrainRows& rows, int64_t global_rows,
-                                 double beta, at::ScalarType compute_dtype);
+                                 double beta, at::ScalarType compute_dtype, Communicator* prefetch_comm = nullptr);
 
 }  // namespace sppo

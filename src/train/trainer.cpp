@@ -93,6 +93,8 @@ TrainSummary run_train_stage(const TrainJob& job, MPI_Comm mpi_comm, bool thread
   const Config& config = job.config;
   const TrainConfig& tc = config.train;
   MpiCommunicator comm(mpi_comm);
+  // Gathers run one unit ahead on their own communicator (DESIGN.md §5) when MPI allows threads.
+  std::unique_ptr<MpiCommunicator> gather_comm = thread_multiple ? std::make_unique<MpiCommunicator>(mpi_comm) : nullptr;
   const auto start = std::chrono::steady_clock::now();
 
   // ---- inputs before any write
@@ -183,7 +185,8 @@ TrainSummary run_train_stage(const TrainJob& job, MPI_Comm mpi_comm, bool thread
           refs.push_back(ref[static_cast<std::size_t>(r)]);
         }
       }
-      stats += accumulate_gradients(model, comm, batch_tensors(rows, refs), tc.loss, tc.beta, std::max<int64_t>(1, global_count), compute);
+      stats += accumulate_gradients(model, comm, batch_tensors(rows, refs), tc.loss, tc.beta,
+                                    std::max<int64_t>(1, global_count), compute, gather_comm.get());
     }
     at::Tensor sums = at::tensor({stats.term_sum, stats.logratio_chosen, stats.logratio_rejected, double(stats.chosen),
                                   double(stats.rejected), double(stats.tokens), stats.term_chosen, stats.term_rejected},

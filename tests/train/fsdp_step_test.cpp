@@ -18,6 +18,7 @@ struct StepCase {
   const char* fixture;  // expected/<fixture>.safetensors and expected/<sgd folder>
   const char* sgd_folder;
   int micro_batches;
+  bool prefetch;  // gathers one unit ahead on a second communicator
 };
 
 class FsdpStep : public ::testing::TestWithParam<StepCase> {};
@@ -25,6 +26,7 @@ class FsdpStep : public ::testing::TestWithParam<StepCase> {};
 TEST_P(FsdpStep, MatchesTheReferenceAtAnyRankCountAndMicroBatchSplit) {
   const StepCase param = GetParam();
   MpiCommunicator comm(MPI_COMM_WORLD);
+  MpiCommunicator gather_comm(MPI_COMM_WORLD);
   const auto expected = SafetensorsModel::open(test::fixtures() + "/expected/" + param.fixture + ".safetensors");
   const CausalLM model = CausalLM::load(test::fixtures() + "/policy-f32", at::kFloat);
   ShardedModel sharded(model, comm);
@@ -52,7 +54,8 @@ TEST_P(FsdpStep, MatchesTheReferenceAtAnyRankCountAndMicroBatchSplit) {
   const int64_t per_micro = (local.rows() + param.micro_batches - 1) / param.micro_batches;
   for (int m = 0; m < param.micro_batches; ++m) {
     const int64_t begin = std::min(local.rows(), m * per_micro), end = std::min(local.rows(), (m + 1) * per_micro);
-    term_sum += accumulate_sppo_gradients(sharded, comm, local.slice(begin, end), global_rows, beta, at::kFloat);
+    term_sum += accumulate_sppo_gradients(sharded, comm, local.slice(begin, end), global_rows, beta, at::kFloat,
+                                          param.prefetch ? &gather_comm : nullptr);
   }
   at::Tensor loss = at::tensor({term_sum}, at::kDouble);
   comm.all_reduce(loss, ReduceOp::sum);
@@ -78,9 +81,11 @@ TEST_P(FsdpStep, MatchesTheReferenceAtAnyRankCountAndMicroBatchSplit) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Fixtures, FsdpStep,
-                         ::testing::Values(StepCase{"sppo_step", "sppo_sgd_step", 1}, StepCase{"sppo_step", "sppo_sgd_step", 2},
-                                           StepCase{"sppo_step_offset", "sppo_sgd_step_offset", 1},
-                                           StepCase{"sppo_step_offset", "sppo_sgd_step_offset", 2}));
+                         ::testing::Values(StepCase{"sppo_step", "sppo_sgd_step", 1, false},
+                                           StepCase{"sppo_step", "sppo_sgd_step", 2, false},
+                                           StepCase{"sppo_step", "sppo_sgd_step", 2, true},
+                                           StepCase{"sppo_step_offset", "sppo_sgd_step_offset", 1, true},
+                                           StepCase{"sppo_step_offset", "sppo_sgd_step_offset", 2, false}));
 
 }  // namespace
 }  // namespace sppo

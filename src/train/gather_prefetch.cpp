@@ -1,0 +1,45 @@
+#include "train/gather_prefetch.hpp"
+
+#include <ATen/ATen.h>
+
+#include "core/error.hpp"
+
+namespace sppo {
+
+GatherSequence::GatherSequence(ShardedModel& model, Communicator& comm, Communicator* prefetch_comm, at::ScalarType dtype)
+    : model_(model), comm_(comm), prefetch_comm_(prefetch_comm), dtype_(dtype) {
+  const int64_t units = model.num_units();
+  for (int64_t u = 0; u < units; ++u) order_.push_back(u);       // forward, then the head
+  for (int64_t u = units - 2; u >= 0; --u) order_.push_back(u);  // backward: layers, embedding
+  if (prefetch_comm_) ahead_ = launch(order_[0]);
+}
+
+GatherSequence::~GatherSequence() {
+  if (ahead_.valid()) ahead_.wait();
+}
+
+std::shared_future<GatheredUnit> GatherSequence::launch(int64_t unit) {
+  std::shared_future<GatheredUnit> previous = ahead_;
+  return std::async(std::launch::async, [this, unit, previous] {
+           if (previous.valid()) previous.wait();  // one collective at a time, in sequence order
+           return model_.unit(unit).gather(*prefetch_comm_, dtype_, false);
+         })
+      .share();
+}
+
+GatheredUnit GatherSequence::next(bool requires_grad) {
+  if (cursor_ >= order_.size()) throw Error("GatherSequence: the step's gathers are exhausted");
+  const int64_t unit = order_[cursor_++];
+  GatheredUnit g;
+  if (!prefetch_comm_) {
+    g = model_.unit(unit).gather(comm_, dtype_, requires_grad);
+  } else {
+    g = ahead_.get();
+    ahead_ = cursor_ < order_.size() ? launch(order_[cursor_]) : std::shared_future<GatheredUnit>();
+    if (requires_grad)
+      for (auto& p : g.params) p = p.detach().requires_grad_(true);
+  }
+  return g;
+}
+
+}  // namespace sppo

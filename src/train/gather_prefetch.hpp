@@ -1,0 +1,40 @@
+#pragma once
+// defines: GatherSequence, the all-gathers of one training step in their fixed order
+// (units 0..L+1 forward, L..0 backward), run one ahead on a second communicator from a helper
+// thread so that the gather of the next unit overlaps the compute of the current one
+// (DESIGN.md §5). Every rank walks the same sequence, so the collectives match; gathers are
+// serialised in order on the helper, and at most two gathered units are alive at once.
+#include <future>
+#include <vector>
+
+#include "dist/communicator.hpp"
+#include "train/sharded_model.hpp"
+
+namespace sppo {
+
+class GatherSequence {
+ public:
+  // `prefetch_comm` null: every gather runs synchronously on `comm` (no helper thread).
+  GatherSequence(ShardedModel& model, Communicator& comm, Communicator* prefetch_comm, at::ScalarType dtype);
+  ~GatherSequence();  // waits for an outstanding gather
+  GatherSequence(const GatherSequence&) = delete;
+  GatherSequence& operator=(const GatherSequence&) = delete;
+
+  // The next unit of the sequence, gathered; starts gathering the one after it. With
+  // `requires_grad` its parameter views are autograd leaves.
+  GatheredUnit next(bool requires_grad);
+  int64_t next_unit() const { return order_[cursor_]; }
+
+ private:
+  std::shared_future<GatheredUnit> launch(int64_t unit);
+
+  ShardedModel& model_;
+  Communicator& comm_;
+  Communicator* prefetch_comm_;
+  at::ScalarType dtype_;
+  std::vector<int64_t> order_;
+  std::size_t cursor_ = 0;
+  std::shared_future<GatheredUnit> ahead_;  // gather of order_[cursor_], when prefetching
+};
+
+}  // namespace sppo
