@@ -10,6 +10,7 @@
 #include "core/error.hpp"
 #include "core/progress.hpp"
 #include "dist/chunk_queue.hpp"
+#include "dist/stage_totals.hpp"
 #include "io/fingerprint.hpp"
 #include "io/samples_schema.hpp"
 #include "model/pairrm.hpp"
@@ -125,15 +126,10 @@ AnnotateSummary run_annotate_stage(const AnnotateJob& job, MPI_Comm comm, bool t
   }
   file.close();
 
-  int64_t totals[2] = {my_pairs, my_chunks};
-  MPI_Allreduce(MPI_IN_PLACE, totals, 2, MPI_INT64_T, MPI_SUM, comm);
-  summary.pairs = totals[0];
-  summary.chunks_done_now = totals[1];
-  summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  char rate[64];
-  std::snprintf(rate, sizeof rate, " (%.1f pairs/s)", static_cast<double>(summary.pairs) / std::max(summary.seconds, 1e-9));
-  log.info("annotate: " + std::to_string(summary.chunks_done_now) + " chunks, " + std::to_string(summary.pairs) +
-           " pairs in " + format_duration(summary.seconds) + rate + " -> " + job.samples_path);
+  const StageTotals totals = report_stage_totals(comm, log, "annotate", "pairs", my_pairs, my_chunks, start, job.samples_path);
+  summary.pairs = totals.items;
+  summary.chunks_done_now = totals.chunks;
+  summary.seconds = totals.seconds;
   return summary;
 }
 

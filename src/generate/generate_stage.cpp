@@ -9,6 +9,7 @@
 #include "core/error.hpp"
 #include "core/progress.hpp"
 #include "dist/chunk_queue.hpp"
+#include "dist/stage_totals.hpp"
 #include "generate/engine.hpp"
 #include "io/fingerprint.hpp"
 #include "io/prompts.hpp"
@@ -211,15 +212,11 @@ GenerateSummary run_generate_stage(const GenerateJob& job, MPI_Comm comm, bool t
   }
   file.close();
 
-  int64_t totals[2] = {my_tokens, my_chunks};
-  MPI_Allreduce(MPI_IN_PLACE, totals, 2, MPI_INT64_T, MPI_SUM, comm);
-  summary.tokens = totals[0];
-  summary.chunks_done_now = totals[1];
-  summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  char rate[64];
-  std::snprintf(rate, sizeof rate, " (%.0f tokens/s)", static_cast<double>(summary.tokens) / std::max(summary.seconds, 1e-9));
-  log.info("generate: " + std::to_string(summary.chunks_done_now) + " chunks, " + std::to_string(summary.tokens) +
-           " tokens in " + format_duration(summary.seconds) + rate + " -> " + job.samples_path);
+  const StageTotals totals =
+      report_stage_totals(comm, log, "generate", "tokens", my_tokens, my_chunks, start, job.samples_path);
+  summary.tokens = totals.items;
+  summary.chunks_done_now = totals.chunks;
+  summary.seconds = totals.seconds;
   return summary;
 }
 

@@ -1,0 +1,26 @@
+#include "dist/stage_totals.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "core/progress.hpp"
+
+namespace sppo {
+
+StageTotals report_stage_totals(MPI_Comm comm, const Log& log, const std::string& stage, const std::string& unit,
+                                int64_t my_items, int64_t my_chunks, std::chrono::steady_clock::time_point start,
+                                const std::string& output) {
+  int64_t totals[2] = {my_items, my_chunks};
+  MPI_Allreduce(MPI_IN_PLACE, totals, 2, MPI_INT64_T, MPI_SUM, comm);
+  StageTotals t;
+  t.items = totals[0];
+  t.chunks = totals[1];
+  t.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  char rate[64];
+  std::snprintf(rate, sizeof rate, " (%.1f %s/s)", static_cast<double>(t.items) / std::max(t.seconds, 1e-9), unit.c_str());
+  log.info(stage + ": " + std::to_string(t.chunks) + " chunks, " + std::to_string(t.items) + " " + unit + " in " +
+           format_duration(t.seconds) + rate + " -> " + output);
+  return t;
+}
+
+}  // namespace sppo
