@@ -8,8 +8,7 @@
 
 namespace sppo {
 
-at::Tensor load_weight(const SafetensorsModel& weights, const std::string& name, const std::vector<int64_t>& shape,
-                       at::ScalarType dtype, std::vector<std::string>* used) {
+void check_weight(const SafetensorsModel& weights, const std::string& name, const std::vector<int64_t>& shape) {
   if (!weights.contains(name)) throw FormatError(weights.path() + ": tensor " + name + " is missing");
   const TensorEntry& e = weights.entry(name);
   if (e.shape != shape) {
@@ -22,6 +21,11 @@ at::Tensor load_weight(const SafetensorsModel& weights, const std::string& name,
   if (e.dtype != StDType::F32 && e.dtype != StDType::BF16 && e.dtype != StDType::F16)
     throw FormatError(weights.file_of(name) + ": tensor " + name + " has dtype " + dtype_name(e.dtype) +
                       ", expected F32, BF16 or F16");
+}
+
+at::Tensor load_weight(const SafetensorsModel& weights, const std::string& name, const std::vector<int64_t>& shape,
+                       at::ScalarType dtype, std::vector<std::string>* used) {
+  check_weight(weights, name, shape);
   if (used) used->push_back(name);
   // A copy: the mapping is released once every tensor owns converted memory.
   return weights.tensor(name).to(dtype, /*non_blocking=*/false, /*copy=*/true).contiguous();

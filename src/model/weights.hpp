@@ -12,6 +12,9 @@
 
 namespace sppo {
 
+// The checks alone: present, of `shape`, a float dtype. Throws FormatError naming file and tensor.
+void check_weight(const SafetensorsModel& weights, const std::string& name, const std::vector<int64_t>& shape);
+
 // Throws FormatError naming the file and the tensor. Appends `name` to `used` if given.
 at::Tensor load_weight(const SafetensorsModel& weights, const std::string& name, const std::vector<int64_t>& shape,
                        at::ScalarType dtype, std::vector<std::string>* used = nullptr);

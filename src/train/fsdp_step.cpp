@@ -45,6 +45,28 @@ TrainRows TrainRows::slice(int64_t begin, int64_t end) const {
   return out;
 }
 
+at::Tensor sharded_response_logp(ShardedModel& model, Communicator& comm, const TrainRows& rows, at::ScalarType dtype,
+                                 Communicator* prefetch_comm) {
+  GatherSequence gathers(model, comm, prefetch_comm, dtype, /*forward_only=*/true);
+  if (rows.rows() == 0) {
+    for (int64_t u = 0; u < model.num_units(); ++u) gathers.next(false);
+    return at::zeros({0}, at::kFloat);
+  }
+  at::NoGradGuard no_grad;
+  const LlamaConfig& c = model.config();
+  const AttentionInputs attn = attention_from_mask(rows.mask);
+  const auto [cos, sin] = rotary_tables(c, attn.positions, dtype);
+  const at::Tensor allowed = attention_allowed(c, attn, rows.ids.size(1));
+  at::Tensor h = embedding_forward(gathers.next(false).params[0], rows.ids);
+  for (int64_t l = 0; l < c.num_layers; ++l) {
+    const GatheredUnit g = gathers.next(false);
+    h = decoder_layer_forward(c, g.params, h, cos, sin, allowed, nullptr, nullptr, 0);
+  }
+  const GatheredUnit head = gathers.next(false);
+  const at::Tensor logits = head_forward(c, head.params[0], head.params[1], h).to(at::kFloat);
+  return response_logp(logits, rows.ids, rows.mask, rows.response_start);
+}
+
 double accumulate_sppo_gradients(ShardedModel& model, Communicator& comm, const TrainRows& rows, int64_t global_rows,
                                  double beta, at::ScalarType dtype, Communicator* prefetch_comm) {
   // sppo_all has the same per-row term and denominator, without pairing the rows.

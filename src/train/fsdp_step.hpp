@@ -48,6 +48,12 @@ MicroBatchStats accumulate_gradients(ShardedModel& model, Communicator& comm, co
                                      double beta, int64_t global_count, at::ScalarType compute_dtype,
                                      Communicator* prefetch_comm = nullptr);
 
+// Σ log π(y|x) over the response tokens of `rows` ([B] float32) with the sharded model,
+// forward only, unit by unit on gathered parameters. Collective: a rank with no rows still
+// runs the gathers.
+at::Tensor sharded_response_logp(ShardedModel& model, Communicator& comm, const TrainRows& rows,
+                                 at::ScalarType compute_dtype, Communicator* prefetch_comm = nullptr);
+
 // The per-sample SPPO form (loss sppo) over `global_rows` rows: the fixtures' objective.
 double accumulate_sppo_gradients(ShardedModel& model, Communicator& comm, const TrainRows& rows, int64_t global_rows,
                                  double beta, at::ScalarType compute_dtype, Communicator* prefetch_comm = nullptr);

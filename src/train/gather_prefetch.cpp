@@ -6,11 +6,13 @@
 
 namespace sppo {
 
-GatherSequence::GatherSequence(ShardedModel& model, Communicator& comm, Communicator* prefetch_comm, at::ScalarType dtype)
+GatherSequence::GatherSequence(ShardedModel& model, Communicator& comm, Communicator* prefetch_comm, at::ScalarType dtype,
+                               bool forward_only)
     : model_(model), comm_(comm), prefetch_comm_(prefetch_comm), dtype_(dtype) {
   const int64_t units = model.num_units();
-  for (int64_t u = 0; u < units; ++u) order_.push_back(u);       // forward, then the head
-  for (int64_t u = units - 2; u >= 0; --u) order_.push_back(u);  // backward: layers, embedding
+  for (int64_t u = 0; u < units; ++u) order_.push_back(u);  // forward, then the head
+  if (!forward_only)
+    for (int64_t u = units - 2; u >= 0; --u) order_.push_back(u);  // backward: layers, embedding
   if (prefetch_comm_) ahead_ = launch(order_[0]);
 }
 

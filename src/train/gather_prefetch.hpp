@@ -15,7 +15,9 @@ namespace sppo {
 class GatherSequence {
  public:
   // `prefetch_comm` null: every gather runs synchronously on `comm` (no helper thread).
-  GatherSequence(ShardedModel& model, Communicator& comm, Communicator* prefetch_comm, at::ScalarType dtype);
+  // `forward_only`: units 0..L+1 once (a forward pass without backward).
+  GatherSequence(ShardedModel& model, Communicator& comm, Communicator* prefetch_comm, at::ScalarType dtype,
+                 bool forward_only = false);
   ~GatherSequence();  // waits for an outstanding gather
   GatherSequence(const GatherSequence&) = delete;
   GatherSequence& operator=(const GatherSequence&) = delete;

@@ -6,17 +6,16 @@
 
 #include "core/error.hpp"
 #include "core/progress.hpp"
-#include "dist/chunk_queue.hpp"
 #include "io/samples_schema.hpp"
 #include "train/dataset.hpp"
 #include "train/losses.hpp"
 
 namespace sppo {
 
-void run_reference_stage(const std::string& samples_path, const CausalLM& policy, const Config& config, MPI_Comm comm,
-                         bool thread_multiple, const Log& log) {
+void run_reference_stage(const std::string& samples_path, ShardedModel& policy, Communicator& comm,
+                         Communicator* prefetch_comm, const Config& config, MPI_Comm mpi_comm, const Log& log) {
   SamplesShape shape;
-  h5::File file = open_samples_file(samples_path, true, comm, &shape);
+  h5::File file = open_samples_file(samples_path, true, mpi_comm, &shape);
   {
     const auto generated = file.open_dataset(std::string(samples::kProgressPrefix) + "generate").read_all<uint8_t>();
     if (std::count(generated.begin(), generated.end(), uint8_t{1}) != shape.chunks())
@@ -30,11 +29,17 @@ void run_reference_stage(const std::string& samples_path, const CausalLM& policy
     const int64_t K = shape.samples;
     h5::Dataset out = file.open_dataset(samples::kReferenceLogp);
     Progress progress(log, "reference", static_cast<int64_t>(pending.size()), "chunks");
-    ChunkQueue queue(comm, pending, thread_multiple);
-    at::NoGradGuard no_grad;
-    while (auto chunk = queue.next()) {
-      const int64_t begin = shape.chunk_begin(*chunk), rows = shape.chunk_end(*chunk) - begin;
-      const ChunkTokens tokens = read_chunk_tokens(file, shape, *chunk);
+    const int64_t world = comm.size(), rounds = (static_cast<int64_t>(pending.size()) + world - 1) / world;
+    for (int64_t round = 0; round < rounds; ++round) {
+      const int64_t index = round * world + comm.rank();
+      if (index >= static_cast<int64_t>(pending.size())) {  // no chunk this round: same gathers
+        for (int64_t slot = 0; slot < shape.chunk_prompts; ++slot)
+          sharded_response_logp(policy, comm, TrainRows{}, at::kFloat, prefetch_comm);
+        continue;
+      }
+      const int64_t chunk = pending[static_cast<std::size_t>(index)];
+      const int64_t begin = shape.chunk_begin(chunk), rows = shape.chunk_end(chunk) - begin;
+      const ChunkTokens tokens = read_chunk_tokens(file, shape, chunk);
       std::vector<float> logp(static_cast<std::size_t>(rows * K));
       for (int64_t i = 0; i < rows; ++i) {
         // The K samples of one prompt as one batch, right-padded.
@@ -47,12 +52,14 @@ void run_reference_stage(const std::string& samples_path, const CausalLM& policy
         }
         for (const auto& r : batch) pointers.push_back(&r);
         const TrainRows t = batch_tensors(pointers, std::vector<float>(batch.size(), 0.0f));
-        const at::Tensor lp = response_logp(policy.logits(t.ids, attention_from_mask(t.mask)), t.ids, t.mask, t.response_start).contiguous();
+        const at::Tensor lp = sharded_response_logp(policy, comm, t, at::kFloat, prefetch_comm).contiguous();
         std::copy(lp.data_ptr<float>(), lp.data_ptr<float>() + K, logp.begin() + i * K);
       }
+      for (int64_t slot = rows; slot < shape.chunk_prompts; ++slot)  // a short last chunk: same gathers
+        sharded_response_logp(policy, comm, TrainRows{}, at::kFloat, prefetch_comm);
       out.write_rows(begin, rows, logp.data());
       const uint8_t one = 1;
-      flags.write_rows(*chunk, 1, &one);
+      flags.write_rows(chunk, 1, &one);
       progress.advance(1);
     }
     progress.finish();

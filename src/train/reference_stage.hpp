@@ -9,12 +9,16 @@
 
 #include "core/config.hpp"
 #include "core/log.hpp"
-#include "model/causal_lm.hpp"
+#include "dist/communicator.hpp"
+#include "train/sharded_model.hpp"
 
 namespace sppo {
 
-// Collective. Refuses a file whose generate stage is not complete.
-void run_reference_stage(const std::string& samples_path, const CausalLM& policy, const Config& config, MPI_Comm comm,
-                         bool thread_multiple, const Log& log);
+// Collective. The forward runs through the sharded model (no rank holds π_t whole): chunks
+// are dealt round-robin and every rank runs the same number of forward passes (one per
+// prompt slot of a chunk, empty where it has none). Refuses a file whose generate stage is
+// not complete.
+void run_reference_stage(const std::string& samples_path, ShardedModel& policy, Communicator& comm,
+                         Communicator* prefetch_comm, const Config& config, MPI_Comm mpi_comm, const Log& log);
 
 }  // namespace sppo

@@ -3,6 +3,9 @@
 #include <ATen/ATen.h>
 
 #include "core/error.hpp"
+#include "model/weights.hpp"
+
+#include <set>
 
 namespace sppo {
 namespace {
@@ -58,6 +61,22 @@ ShardedUnit::ShardedUnit(const std::vector<ParamSpec>& specs, const UnitParams& 
   }
 }
 
+ShardedUnit::ShardedUnit(const std::vector<ParamSpec>& specs, const SafetensorsModel& weights, const Communicator& comm)
+    : specs_(specs), layout_(numels(specs), comm.size()) {
+  const int64_t rank = comm.rank();
+  master_ = at::zeros({layout_.shard_numel()}, at::kFloat);
+  grad_ = at::zeros({layout_.shard_numel()}, at::kFloat);
+  const int64_t begin = layout_.shard_begin(rank), end = layout_.shard_end(rank);
+  for (std::size_t i = 0; i < specs.size(); ++i) {
+    check_weight(weights, specs[i].name, specs[i].shape);
+    const int64_t p0 = layout_.offset(static_cast<int64_t>(i)), p1 = p0 + layout_.param_numel(static_cast<int64_t>(i));
+    const int64_t lo = std::max(begin, p0), hi = std::min(end, p1);
+    if (lo >= hi) continue;
+    // A view of the mapping; only [lo, hi) is read and converted.
+    master_.slice(0, lo - begin, hi - begin).copy_(weights.tensor(specs[i].name).reshape({-1}).slice(0, lo - p0, hi - p0));
+  }
+}
+
 GatheredUnit ShardedUnit::gather(Communicator& comm, at::ScalarType dtype, bool requires_grad) const {
   GatheredUnit g;
   const at::Tensor mine = master_.to(dtype);
@@ -87,6 +106,24 @@ ShardedModel::ShardedModel(const CausalLM& model, Communicator& comm) : config_(
     throw ConfigError("training a model with tie_word_embeddings is not supported yet (the head shares unit 0's matrix)");
   const auto specs = llama_unit_specs(config_);
   for (std::size_t u = 0; u < specs.size(); ++u) units_.emplace_back(specs[u], model.unit(static_cast<int64_t>(u)), comm);
+}
+
+ShardedModel ShardedModel::load(const std::string& folder, Communicator& comm) {
+  ShardedModel m;
+  m.config_ = read_llama_config(folder);
+  if (m.config_.tie_word_embeddings)
+    throw ConfigError(folder + ": training a model with tie_word_embeddings is not supported yet (the head shares unit 0's matrix)");
+  const SafetensorsModel weights = SafetensorsModel::open(folder);
+  const auto specs = llama_unit_specs(m.config_);
+  std::set<std::string> expected;
+  for (const auto& unit : specs) {
+    m.units_.emplace_back(unit, weights, comm);
+    for (const auto& spec : unit) expected.insert(spec.name);
+  }
+  for (const auto& name : weights.names())
+    if (!expected.count(name) && name.find("rotary_emb.inv_freq") == std::string::npos)
+      throw FormatError(weights.file_of(name) + ": unexpected tensor " + name + " for a " + m.config_.model_type + " model");
+  return m;
 }
 
 void ShardedModel::zero_grads() {

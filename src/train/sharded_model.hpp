@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "dist/communicator.hpp"
+#include "io/safetensors.hpp"
 #include "model/causal_lm.hpp"
 #include "train/flat_layout.hpp"
 
@@ -24,6 +25,8 @@ class ShardedUnit {
  public:
   // Keeps this rank's slice of `full` (the unit's parameters in spec order, any dtype).
   ShardedUnit(const std::vector<ParamSpec>& specs, const UnitParams& full, const Communicator& comm);
+  // The same read straight from a (memory-mapped) model: only the owned bytes are converted.
+  ShardedUnit(const std::vector<ParamSpec>& specs, const SafetensorsModel& weights, const Communicator& comm);
 
   // all_gather of the master slices, in `dtype`. With `requires_grad` the views are leaves
   // whose .grad() the backward of a recomputed unit fills.
@@ -50,6 +53,9 @@ class ShardedModel {
   // Every rank passes the same full model; each keeps its slices. Tied embeddings are
   // refused (the head would need gradients of unit 0's matrix).
   ShardedModel(const CausalLM& model, Communicator& comm);
+  // From a Hugging Face folder without ever holding the whole model: each rank converts only
+  // its slices out of the mapped safetensors (every tensor's name and shape is checked).
+  static ShardedModel load(const std::string& folder, Communicator& comm);
 
   const LlamaConfig& config() const { return config_; }
   int64_t num_units() const { return static_cast<int64_t>(units_.size()); }
@@ -64,6 +70,7 @@ class ShardedModel {
   std::vector<std::pair<std::string, at::Tensor>> full_gradients(Communicator& comm) const;
 
  private:
+  ShardedModel() = default;
   LlamaConfig config_;
   std::vector<ShardedUnit> units_;
 };

@@ -33,20 +33,23 @@ uint64_t splitmix64(uint64_t& state) {
   return z ^ (z >> 31);
 }
 
-// log π_t(y|x) of every row, each rank scoring rows r ≡ rank (mod world), then summed.
-std::vector<float> reference_logp(const CausalLM& policy, const std::vector<const TrainRow*>& rows, int64_t batch,
-                                  Communicator& comm) {
+// log π_t(y|x) of every row through the sharded model: rank r scores rows r, r + world, ...
+// in batches, every rank running the same number of batches; then the ranks' values are summed.
+std::vector<float> reference_logp(ShardedModel& policy, const std::vector<const TrainRow*>& rows, int64_t batch,
+                                  Communicator& comm, Communicator* prefetch_comm) {
   at::Tensor all = at::zeros({static_cast<int64_t>(rows.size())}, at::kFloat);
   std::vector<int64_t> mine;
   for (int64_t r = comm.rank(); r < static_cast<int64_t>(rows.size()); r += comm.size()) mine.push_back(r);
-  at::NoGradGuard no_grad;
-  for (std::size_t first = 0; first < mine.size(); first += static_cast<std::size_t>(batch)) {
+  const int64_t most = (static_cast<int64_t>(rows.size()) + comm.size() - 1) / comm.size();
+  const int64_t batches = (most + batch - 1) / batch;
+  for (int64_t b = 0; b < batches; ++b) {
     std::vector<const TrainRow*> chunk;
-    for (std::size_t i = first; i < std::min(mine.size(), first + static_cast<std::size_t>(batch)); ++i)
-      chunk.push_back(rows[static_cast<std::size_t>(mine[i])]);
-    const TrainRows t = batch_tensors(chunk, std::vector<float>(chunk.size(), 0.0f));
-    const at::Tensor logp = response_logp(policy.logits(t.ids, attention_from_mask(t.mask)), t.ids, t.mask, t.response_start);
-    for (std::size_t i = 0; i < chunk.size(); ++i) all[mine[first + i]] = logp[static_cast<int64_t>(i)];
+    for (int64_t i = b * batch; i < std::min<int64_t>(static_cast<int64_t>(mine.size()), (b + 1) * batch); ++i)
+      chunk.push_back(rows[static_cast<std::size_t>(mine[static_cast<std::size_t>(i)])]);
+    const TrainRows t = chunk.empty() ? TrainRows{} : batch_tensors(chunk, std::vector<float>(chunk.size(), 0.0f));
+    const at::Tensor logp = sharded_response_logp(policy, comm, t, at::kFloat, prefetch_comm);
+    for (std::size_t i = 0; i < chunk.size(); ++i)
+      all[mine[static_cast<std::size_t>(b * batch) + i]] = logp[static_cast<int64_t>(i)];
   }
   comm.all_reduce(all, ReduceOp::sum);
   return {all.data_ptr<float>(), all.data_ptr<float>() + all.numel()};
@@ -99,10 +102,11 @@ TrainSummary run_train_stage(const TrainJob& job, MPI_Comm mpi_comm, bool thread
 
   // ---- inputs before any write
   const PolicyTokenizer tokenizer(job.policy_dir);
-  // The full π_t lives only until it is sharded and has scored the reference: afterwards each
-  // rank holds 1/N of the parameters, gradients and optimizer state.
-  auto policy = std::make_unique<CausalLM>(CausalLM::load(job.policy_dir, at::kFloat));
-  if (!tc.data && tc.loss != LossKind::sft) run_reference_stage(job.samples_path, *policy, config, mpi_comm, thread_multiple, log);
+  // No rank ever holds π_t whole: each reads its slices from the mapped files, and the
+  // reference pass runs through the sharded units.
+  ShardedModel model = ShardedModel::load(job.policy_dir, comm);
+  if (!tc.data && tc.loss != LossKind::sft)
+    run_reference_stage(job.samples_path, model, comm, gather_comm.get(), config, mpi_comm, log);
   const TrainSet set = tc.data ? train_set_from_jsonl(*tc.data, config, tokenizer) : train_set_from_samples(job.samples_path, config);
   if (set.skipped_ties > 0) log.info("train: skipped " + std::to_string(set.skipped_ties) + " prompts whose responses all tie");
   const at::ScalarType compute = tc.precision == Precision::bf16 ? at::kBFloat16 : at::kFloat;
@@ -123,11 +127,9 @@ TrainSummary run_train_stage(const TrainJob& job, MPI_Comm mpi_comm, bool thread
   if (known)
     for (std::size_t i = 0; i < all_rows.size(); ++i) ref[i] = all_rows[i]->ref_logp;
   else if (tc.loss != LossKind::sft)
-    ref = reference_logp(*policy, all_rows, tc.micro_batch, comm);
+    ref = reference_logp(model, all_rows, tc.micro_batch, comm, gather_comm.get());
   const LossDenominator denominator = loss_denominator(tc.loss);
 
-  ShardedModel model(*policy, comm);
-  policy.reset();
   auto optimizer = make_optimizer(tc.optimizer, model);
   TrainProgress progress;
   make_directories(job.checkpoint_dir);

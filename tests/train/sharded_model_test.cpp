@@ -1,0 +1,51 @@
+// Runs at 1, 2 and 3 ranks: a sharded model read slice by slice from the files equals one
+// sharded from a loaded model, and its forward-only log-probs equal the whole model's.
+#include "train/sharded_model.hpp"
+
+#include <ATen/ATen.h>
+#include <gtest/gtest.h>
+
+#include "core/error.hpp"
+#include "dist/mpi_communicator.hpp"
+#include "io/safetensors.hpp"
+#include "test_support.hpp"
+#include "train/fsdp_step.hpp"
+#include "train/losses.hpp"
+
+namespace sppo {
+namespace {
+
+TEST(ShardedModel, LoadingSlicesFromTheFilesEqualsShardingTheLoadedModel) {
+  MpiCommunicator comm(MPI_COMM_WORLD);
+  MpiCommunicator gather_comm(MPI_COMM_WORLD);
+  const CausalLM whole = CausalLM::load(test::fixtures() + "/policy-f32", at::kFloat);
+  ShardedModel from_model(whole, comm);
+  ShardedModel from_files = ShardedModel::load(test::fixtures() + "/policy-f32", comm);
+  ASSERT_EQ(from_files.num_units(), from_model.num_units());
+  for (int64_t u = 0; u < from_model.num_units(); ++u)
+    EXPECT_TRUE(at::equal(from_files.unit(u).master(), from_model.unit(u).master())) << "unit " << u;
+  // bf16 weights are widened exactly.
+  ShardedModel bf16 = ShardedModel::load(test::fixtures() + "/policy-bf16", comm);
+  EXPECT_EQ(bf16.unit(1).master().scalar_type(), at::kFloat);
+
+  // Forward-only log-probs through the shards, with and without prefetch, equal the whole model's.
+  const auto expected = SafetensorsModel::open(test::fixtures() + "/expected/sppo_step.safetensors");
+  TrainRows rows;
+  rows.ids = expected.tensor("input_ids");
+  rows.mask = expected.tensor("attention_mask");
+  rows.response_start = expected.tensor("response_start");
+  const at::Tensor reference = expected.tensor("logp");
+  // Rank 0 has the rows; the others run the same gathers with none.
+  const TrainRows mine = comm.rank() == 0 ? rows : TrainRows{};
+  for (Communicator* prefetch : {static_cast<Communicator*>(nullptr), static_cast<Communicator*>(&gather_comm)}) {
+    const at::Tensor logp = sharded_response_logp(from_files, comm, mine, at::kFloat, prefetch);
+    if (comm.rank() == 0) {
+      EXPECT_LT((logp - reference).abs().max().item<double>(), 1e-4) << logp << reference;
+    }
+  }
+  test::TempDir dir;
+  EXPECT_THROW(ShardedModel::load(dir.path(), comm), Error);
+}
+
+}  // namespace
+}  // namespace sppo
