@@ -19,7 +19,7 @@ int train_command(const CommandLine& cl) {
   t.checkpoint_dir = base + "/ckpt";
   t.metrics_path = base + "/metrics.csv";
   t.max_steps = JobContext::int_flag(cl, "max-steps");
-  run_train_stage(t, MPI_COMM_WORLD, job.mpi().thread_multiple(), job.log());
+  run_train_stage(t, MPI_COMM_WORLD, job.mpi().thread_multiple(), job.threads(), job.log());
   return 0;
 }
 

@@ -59,6 +59,11 @@ const NameTable<Backend>& names(Backend) {
   return t;
 }
 
+const NameTable<Prefetch>& names(Prefetch) {
+  static const NameTable<Prefetch> t{{Prefetch::automatic, "auto"}, {Prefetch::on, "on"}, {Prefetch::off, "off"}};
+  return t;
+}
+
 template <class E>
 std::string enum_name(E v) {
   for (const auto& [value, name] : names(v))
@@ -169,6 +174,7 @@ template <> struct Codec<WinrateMode> : EnumCodec<WinrateMode> {};
 template <> struct Codec<LossKind> : EnumCodec<LossKind> {};
 template <> struct Codec<OptimizerKind> : EnumCodec<OptimizerKind> {};
 template <> struct Codec<Backend> : EnumCodec<Backend> {};
+template <> struct Codec<Prefetch> : EnumCodec<Prefetch> {};
 
 // ---------------------------------------------------------------- range checks
 // Each returns the reason a value is out of range, or "" when it is fine.
@@ -270,6 +276,7 @@ const std::vector<Field>& fields() {
       field("eval", &Config::eval, "max_new_tokens", &EvalConfig::max_new_tokens, at_least(1)),
       field("dist", &Config::dist, "backend", &DistConfig::backend),
       field("dist", &Config::dist, "threads_per_rank", &DistConfig::threads_per_rank, at_least(0)),
+      field("dist", &Config::dist, "prefetch", &DistConfig::prefetch),
   };
   return table;
 }
@@ -401,6 +408,7 @@ std::string to_string(WinrateMode v) { return enum_name(v); }
 std::string to_string(LossKind v) { return enum_name(v); }
 std::string to_string(OptimizerKind v) { return enum_name(v); }
 std::string to_string(Backend v) { return enum_name(v); }
+std::string to_string(Prefetch v) { return enum_name(v); }
 
 Override parse_override(const std::string& assignment) {
   const auto eq = assignment.find('=');

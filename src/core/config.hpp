@@ -17,6 +17,7 @@ enum class WinrateMode { score, direct };
 enum class LossKind { sppo, sppo_single, sppo_all, dpo, ipo, sft };
 enum class OptimizerKind { rmsprop, adamw, sgd };
 enum class Backend { automatic, mpi, nccl };
+enum class Prefetch { automatic, on, off };
 
 struct RunConfig {
   std::string name = "tiny";
@@ -83,6 +84,9 @@ struct EvalConfig {
 struct DistConfig {
   Backend backend = Backend::automatic;
   int64_t threads_per_rank = 0;  // 0: cores of the node / ranks on the node
+  // Training gathers one unit ahead from a helper thread. auto: on when a rank has more than
+  // one thread (the helper spins in MPI while waiting and needs a core of its own).
+  Prefetch prefetch = Prefetch::automatic;
 };
 
 struct Config {
@@ -127,5 +131,6 @@ std::string to_string(WinrateMode v);
 std::string to_string(LossKind v);
 std::string to_string(OptimizerKind v);
 std::string to_string(Backend v);
+std::string to_string(Prefetch v);
 
 }  // namespace sppo

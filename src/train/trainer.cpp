@@ -92,12 +92,18 @@ std::vector<int64_t> epoch_order(int64_t n, uint64_t seed, int64_t epoch) {
   return order;
 }
 
-TrainSummary run_train_stage(const TrainJob& job, MPI_Comm mpi_comm, bool thread_multiple, const Log& log) {
+TrainSummary run_train_stage(const TrainJob& job, MPI_Comm mpi_comm, bool thread_multiple, int threads_per_rank,
+                             const Log& log) {
   const Config& config = job.config;
   const TrainConfig& tc = config.train;
   MpiCommunicator comm(mpi_comm);
-  // Gathers run one unit ahead on their own communicator (DESIGN.md §5) when MPI allows threads.
-  std::unique_ptr<MpiCommunicator> gather_comm = thread_multiple ? std::make_unique<MpiCommunicator>(mpi_comm) : nullptr;
+  // Gathers run one unit ahead on their own communicator (DESIGN.md §5) when MPI allows threads
+  // and the helper has a core: waiting in MPI it spins, and on a rank with a single core it
+  // slowed 2-rank training by ~15 % in bench/train.
+  const Prefetch prefetch = job.config.dist.prefetch;
+  const bool use_prefetch =
+      thread_multiple && (prefetch == Prefetch::on || (prefetch == Prefetch::automatic && threads_per_rank > 1));
+  std::unique_ptr<MpiCommunicator> gather_comm = use_prefetch ? std::make_unique<MpiCommunicator>(mpi_comm) : nullptr;
   const auto start = std::chrono::steady_clock::now();
 
   // ---- inputs before any write

@@ -31,7 +31,9 @@ struct TrainSummary {
 
 // With a samples.h5, the reference log-probabilities are computed (or reused) in
 // /reference/logp first; with a JSONL they are computed in memory.
-TrainSummary run_train_stage(const TrainJob& job, MPI_Comm comm, bool thread_multiple, const Log& log);
+// `threads_per_rank`: torch's threads on this rank (dist.prefetch auto prefetches when > 1).
+TrainSummary run_train_stage(const TrainJob& job, MPI_Comm comm, bool thread_multiple, int threads_per_rank,
+                             const Log& log);
 
 // The example order of `epoch`: a permutation of 0..n-1 that depends on (seed, epoch) only,
 // never on the rank count (Fisher-Yates over a splitmix64 stream).

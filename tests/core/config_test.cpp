@@ -36,6 +36,7 @@ TEST(Config, DefaultsAreThePapersSetup) {
   EXPECT_FALSE(c.data.id_field.has_value());
   EXPECT_FALSE(c.train.data.has_value());
   EXPECT_EQ(c.dist.backend, Backend::automatic);
+  EXPECT_EQ(c.dist.prefetch, Prefetch::automatic);
 }
 
 TEST(Config, ReadsEverySectionAndType) {
