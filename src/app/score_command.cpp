@@ -8,14 +8,11 @@
 #include "io/json_fields.hpp"
 #include "model/causal_lm.hpp"
 #include "model/policy_tokenizer.hpp"
+#include "train/dataset.hpp"
+#include "train/losses.hpp"
 
 namespace sppo {
 namespace {
-
-struct ScoreRow {
-  std::vector<int32_t> ids;  // prompt + response
-  int64_t response_start = 0;
-};
 
 std::vector<int32_t> int_list(const nlohmann::json& j, const std::string& at, const char* field, int64_t vocab) {
   if (!j.is_array()) throw FormatError(at + ": field \"" + std::string(field) + "\" must be a list of token ids");
@@ -29,25 +26,18 @@ std::vector<int32_t> int_list(const nlohmann::json& j, const std::string& at, co
   return ids;
 }
 
-// log p(response | prompt) of a batch of rows, right-padded: the sum of token log-probs at
-// positions response_start .. end (EOS included when present).
-void score_batch(const CausalLM& model, const std::vector<ScoreRow>& rows) {
-  int64_t L = 0;
-  for (const auto& r : rows) L = std::max<int64_t>(L, static_cast<int64_t>(r.ids.size()));
-  const int64_t B = static_cast<int64_t>(rows.size());
-  at::Tensor ids = at::zeros({B, L}, at::kLong), mask = at::zeros({B, L}, at::kLong);
-  for (int64_t b = 0; b < B; ++b)
-    for (std::size_t t = 0; t < rows[static_cast<std::size_t>(b)].ids.size(); ++t) {
-      ids[b][static_cast<int64_t>(t)] = rows[static_cast<std::size_t>(b)].ids[t];
-      mask[b][static_cast<int64_t>(t)] = 1;
-    }
-  const at::Tensor logp = token_logprobs(model.logits(ids, attention_from_mask(mask)), ids);
-  for (int64_t b = 0; b < B; ++b) {
-    const auto& r = rows[static_cast<std::size_t>(b)];
-    const int64_t end = static_cast<int64_t>(r.ids.size());
-    const double sum = logp[b].slice(0, r.response_start, end).sum().item<double>();
-    std::cout << nlohmann::json{{"logp", sum}, {"tokens", end - r.response_start}}.dump() << "\n";
-  }
+// log p(response | prompt) of a batch of rows, with the training set's batching and sum
+// (response tokens only, EOS included when present).
+void score_batch(const CausalLM& model, const std::vector<TrainRow>& rows) {
+  std::vector<const TrainRow*> pointers;
+  for (const auto& r : rows) pointers.push_back(&r);
+  const TrainRows t = batch_tensors(pointers, std::vector<float>(rows.size(), 0.0f));
+  const at::Tensor logp = response_logp(model.logits(t.ids, attention_from_mask(t.mask)), t.ids, t.mask, t.response_start);
+  for (std::size_t b = 0; b < rows.size(); ++b)
+    std::cout << nlohmann::json{{"logp", logp[static_cast<int64_t>(b)].item<double>()},
+                                {"tokens", static_cast<int64_t>(rows[b].response.size())}}
+                     .dump()
+              << "\n";
 }
 
 }  // namespace
@@ -66,29 +56,26 @@ int score_command(const CommandLine& cl) {
   const int64_t vocab = model.config().vocab_size;
 
   // All lines are read and checked before anything is scored.
-  std::vector<ScoreRow> rows;
+  std::vector<TrainRow> rows;
   for_each_json_line(input, [&](const std::string& at, const nlohmann::json& j) {
-    ScoreRow row;
+    TrainRow row;
     if (j.contains("prompt_ids") || j.contains("response_ids")) {
-      row.ids = int_list(j.value("prompt_ids", nlohmann::json()), at, "prompt_ids", vocab);
-      const auto response = int_list(j.value("response_ids", nlohmann::json()), at, "response_ids", vocab);
-      row.response_start = static_cast<int64_t>(row.ids.size());
-      row.ids.insert(row.ids.end(), response.begin(), response.end());
+      row.prompt = int_list(j.value("prompt_ids", nlohmann::json()), at, "prompt_ids", vocab);
+      row.response = int_list(j.value("response_ids", nlohmann::json()), at, "response_ids", vocab);
     } else {
       if (!j.contains("prompt") || !j["prompt"].is_string()) throw FormatError(at + ": field \"prompt\" must be a string");
       if (!j.contains("response") || !j["response"].is_string())
         throw FormatError(at + ": field \"response\" must be a string");
-      row.ids = tokenizer.prompt_ids(j["prompt"].get<std::string>(), chat_template);
-      row.response_start = static_cast<int64_t>(row.ids.size());
-      for (int32_t id : tokenizer.response_ids(j["response"].get<std::string>())) row.ids.push_back(id);
+      row.prompt = tokenizer.prompt_ids(j["prompt"].get<std::string>(), chat_template);
+      row.response = tokenizer.response_ids(j["response"].get<std::string>());
     }
-    if (row.response_start < 1) throw FormatError(at + ": the prompt needs at least one token");
-    if (static_cast<int64_t>(row.ids.size()) == row.response_start) throw FormatError(at + ": the response is empty");
+    if (row.prompt.empty()) throw FormatError(at + ": the prompt needs at least one token");
+    if (row.response.empty()) throw FormatError(at + ": the response is empty");
     rows.push_back(std::move(row));
   });
   constexpr std::size_t kBatch = 16;
   for (std::size_t i = 0; i < rows.size(); i += kBatch)
-    score_batch(model, std::vector<ScoreRow>(rows.begin() + i, rows.begin() + std::min(rows.size(), i + kBatch)));
+    score_batch(model, std::vector<TrainRow>(rows.begin() + i, rows.begin() + std::min(rows.size(), i + kBatch)));
   return 0;
 }
 

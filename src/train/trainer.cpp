@@ -161,10 +161,15 @@ TrainSummary run_train_stage(const TrainJob& job, MPI_Comm mpi_comm, bool thread
   TrainSummary summary;
   summary.total_steps = total_steps;
   const int64_t first_step = progress.step;
+  std::vector<int64_t> order;
+  int64_t order_epoch = -1;
   for (int64_t step = progress.step; step < stop; ++step) {
     const auto step_start = std::chrono::steady_clock::now();
     const int64_t epoch = step / steps_per_epoch, in_epoch = step % steps_per_epoch;
-    const std::vector<int64_t> order = epoch_order(examples, static_cast<uint64_t>(config.run.seed), epoch);
+    if (epoch != order_epoch) {  // one permutation per epoch, not per step
+      order = epoch_order(examples, static_cast<uint64_t>(config.run.seed), epoch);
+      order_epoch = epoch;
+    }
     // The batch's examples; rank r takes examples r, r + world, ... (a pair stays whole).
     const int64_t batch_begin = in_epoch * tc.global_batch, batch_end = std::min(examples, (in_epoch + 1) * tc.global_batch);
     int64_t global_rows = 0, global_count = 0;
