@@ -5,15 +5,13 @@
 #include <chrono>
 #include <cstdio>
 
-#include "annotate/pair_batches.hpp"
+#include "annotate/judge.hpp"
 #include "annotate/win_rates.hpp"
 #include "core/error.hpp"
 #include "core/progress.hpp"
 #include "dist/chunk_queue.hpp"
 #include "dist/stage_totals.hpp"
-#include "io/fingerprint.hpp"
 #include "io/samples_schema.hpp"
-#include "model/pairrm.hpp"
 #include "model/policy_tokenizer.hpp"
 
 namespace sppo {
@@ -23,13 +21,10 @@ AnnotateSummary run_annotate_stage(const AnnotateJob& job, MPI_Comm comm, bool t
   const Config& config = job.config;
   int rank = 0;
   MPI_Comm_rank(comm, &rank);
-  if (config.ranker.type != RankerType::pairrm)
-    throw ConfigError(config.source + ": ranker.type = " + to_string(config.ranker.type) +
-                      ": sppo annotate needs a PairRM folder (ranker.type = pairrm)");
 
   // ---- inputs checked before any write
-  const PairRanker ranker = PairRanker::load(job.ranker_dir, config.ranker.dtype == DType::bfloat16 ? at::kBFloat16 : at::kFloat);
-  const int64_t ranker_fingerprint = static_cast<int64_t>(fingerprint_model_folder_value(job.ranker_dir) >> 1);
+  const std::unique_ptr<Judge> judge = make_judge(config);
+  const int64_t ranker_fingerprint = judge->fingerprint();
   SamplesShape shape;
   h5::File file = open_samples_file(job.samples_path, true, comm, &shape);
   const auto policy_path = file.string_attribute("policy_path");
@@ -54,7 +49,8 @@ AnnotateSummary run_annotate_stage(const AnnotateJob& job, MPI_Comm comm, bool t
     int64_t recorded = ranker_id.read_all<int64_t>()[0];
     if (recorded != 0 && recorded != ranker_fingerprint)
       throw ConfigError(job.samples_path + ": was annotated by another ranker (fingerprint " + std::to_string(recorded) +
-                        ", " + job.ranker_dir + ": " + std::to_string(ranker_fingerprint) + "); give another --samples or remove /pairrm by regenerating");
+                        ", " + judge->describe() + ": " + std::to_string(ranker_fingerprint) +
+                        "); give another --samples or remove /pairrm by regenerating");
     MPI_Barrier(comm);  // everyone has read it before rank 0 writes it
     if (recorded == 0 && rank == 0) ranker_id.write_rows(0, 1, &ranker_fingerprint);
 
@@ -74,40 +70,23 @@ AnnotateSummary run_annotate_stage(const AnnotateJob& job, MPI_Comm comm, bool t
     Progress progress(log, "annotate", pending_pairs, "pairs");
     ChunkQueue queue(comm, pending, thread_multiple);
     ChunkQueue::Done finished;
-    const int32_t eos = policy_tokenizer.eos_id();
     while (auto chunk = queue.next(finished)) {
       const int64_t begin = shape.chunk_begin(*chunk), rows = shape.chunk_end(*chunk) - begin;
       const ChunkTokens tokens = read_chunk_tokens(file, shape, *chunk);
 
-      // Text as the official pipeline gives it to PairRM: the templated prompt (with its
-      // "<s>") as source, each response without its EOS as candidate. Encoded once each.
-      std::vector<std::vector<int32_t>> pair_rows;
-      pair_rows.reserve(static_cast<std::size_t>(rows * K * (K - 1)));
+      std::vector<JudgeItem> items;
+      items.reserve(static_cast<std::size_t>(rows));
       for (int64_t i = 0; i < rows; ++i) {
-        const std::string source =
-            (chat_template == ChatTemplate::mistral ? "<s>" : "") + policy_tokenizer.decode(tokens.prompts[static_cast<std::size_t>(i)]);
-        const std::vector<int32_t> source_ids = ranker.tokenizer().encode(source);
-        std::vector<std::vector<int32_t>> candidate_ids;
-        for (int64_t k = 0; k < K; ++k) {
-          std::vector<int32_t> response = tokens.responses[static_cast<std::size_t>(i * K + k)];
-          if (!response.empty() && response.back() == eos) response.pop_back();
-          candidate_ids.push_back(ranker.tokenizer().encode(policy_tokenizer.decode(response)));
-        }
-        for (int64_t a = 0; a < K; ++a)
-          for (int64_t b = 0; b < K; ++b)
-            if (a != b)
-              pair_rows.push_back(ranker.tokenizer().pair_row_from_ids(source_ids, candidate_ids[static_cast<std::size_t>(a)],
-                                                                       candidate_ids[static_cast<std::size_t>(b)]));
+        std::vector<const std::vector<int32_t>*> responses;
+        for (int64_t k = 0; k < K; ++k) responses.push_back(&tokens.responses[static_cast<std::size_t>(i * K + k)]);
+        items.push_back(judge_item(policy_tokenizer, chat_template, tokens.prompts[static_cast<std::size_t>(i)], responses));
       }
-      const std::vector<float> scores = score_pair_rows(ranker, pair_rows, config.annotate.batch_pairs);
+      const std::vector<std::vector<float>> matrices = judge->logit_matrices(items);
 
       // M[i][a][b], M[i][a][a] = 0; then the win rates.
       std::vector<float> M(static_cast<std::size_t>(rows * K * K), 0.0f), W(static_cast<std::size_t>(rows * K));
-      std::size_t next = 0;
       for (int64_t i = 0; i < rows; ++i) {
-        for (int64_t a = 0; a < K; ++a)
-          for (int64_t b = 0; b < K; ++b)
-            if (a != b) M[static_cast<std::size_t>((i * K + a) * K + b)] = scores[next++];
+        std::copy(matrices[static_cast<std::size_t>(i)].begin(), matrices[static_cast<std::size_t>(i)].end(), M.begin() + i * K * K);
         const auto w = win_rates(M.data() + i * K * K, K, config.annotate.winrate);
         std::copy(w.begin(), w.end(), W.begin() + i * K);
       }

@@ -15,7 +15,6 @@ namespace sppo {
 struct AnnotateJob {
   Config config;
   std::string samples_path;
-  std::string ranker_dir;
 };
 
 struct AnnotateSummary {

@@ -10,17 +10,23 @@ namespace sppo {
 
 const std::vector<CommandSpec>& command_specs() {
   static const std::vector<CommandSpec> specs{
+      {"run", {}, {"config", "restart-from"}, {"config"},
+       "the whole SPPO loop: T iterations of generate, annotate, train, eval; resumes where it stopped (MPI)"},
       {"generate", {}, {"config", "iteration", "policy", "samples"}, {"config"},
        "sample K responses per prompt from the policy into samples.h5 (MPI ranks share the chunks)"},
       {"annotate", {}, {"config", "iteration", "samples"}, {"config"},
        "score every ordered pair of each prompt's responses with PairRM into samples.h5 (MPI)"},
       {"train", {}, {"config", "iteration", "samples", "policy", "out", "max-steps"}, {"config"},
        "train pi_{t+1} with the SPPO loss, sharded over the ranks, with checkpoints; export it (MPI)"},
+      {"eval", {}, {"config", "iteration"}, {"config"},
+       "judge trained policies against the base on held-out prompts; write report.md and plots (MPI)"},
       {"compare", {}, {"ranker", "input"}, {"ranker", "input"},
        "print PairRM's logits for each {source, a, b} line of a JSONL, both orders"},
       {"score", {}, {"model", "input", "template"}, {"model", "input"},
        "print log p(response | prompt) for each line of a JSONL, under a model folder"},
       {"export", {}, {"samples", "out"}, {"samples", "out"}, "write a samples.h5 as JSONL text (prompt, responses, ...)"},
+      {"init-model", {}, {"arch", "out", "seed"}, {"arch", "out"},
+       "build a Hugging Face model folder (random weights, trained tokenizer) from an architecture file"},
       {"config show", {"FILE"}, {}, {}, "validate a run config and print it resolved, as YAML"},
       {"inspect", {"PATH"}, {}, {}, "summarise a safetensors file or model folder, an HDF5 file, or a prompt JSONL"},
       {"version", {}, {}, {}, "print the version and the libraries this build uses"},

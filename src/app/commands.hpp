@@ -11,5 +11,8 @@ int export_command(const CommandLine& cl);    // sppo export
 int annotate_command(const CommandLine& cl);  // sppo annotate  (MPI)
 int compare_command(const CommandLine& cl);   // sppo compare
 int train_command(const CommandLine& cl);     // sppo train  (MPI)
+int run_command(const CommandLine& cl);       // sppo run  (MPI)
+int eval_command(const CommandLine& cl);      // sppo eval  (MPI)
+int init_model_command(const CommandLine& cl);  // sppo init-model
 
 }  // namespace sppo

@@ -21,12 +21,15 @@ int run(const sppo::CommandLine& cl) {
     std::cout << sppo::usage_text();
     return 0;
   }
+  if (cl.command == "run") return sppo::run_command(cl);
+  if (cl.command == "eval") return sppo::eval_command(cl);
   if (cl.command == "generate") return sppo::generate_command(cl);
   if (cl.command == "annotate") return sppo::annotate_command(cl);
   if (cl.command == "compare") return sppo::compare_command(cl);
   if (cl.command == "train") return sppo::train_command(cl);
   if (cl.command == "score") return sppo::score_command(cl);
   if (cl.command == "export") return sppo::export_command(cl);
+  if (cl.command == "init-model") return sppo::init_model_command(cl);
   if (cl.command == "version") {
     std::cout << sppo::version_text();
   } else if (cl.command == "config show") {
@@ -67,6 +70,10 @@ std::string rank_prefix() {
 int main(int argc, char** argv) {
   try {
     return run(sppo::parse_command_line(std::vector<std::string>(argv + 1, argv + argc)));
+  } catch (const sppo::CollectiveError& e) {
+    // Every rank threw it together (and has left MPI): one line, from rank 0.
+    if (e.rank() == 0) std::cerr << "sppo: error: " << e.what() << std::endl;
+    return 1;
   } catch (const sppo::Error& e) {
     fail(e.what());
   } catch (const std::exception& e) {

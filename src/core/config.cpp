@@ -39,6 +39,11 @@ const NameTable<RankerType>& names(RankerType) {
   static const NameTable<RankerType> t{{RankerType::pairrm, "pairrm"}, {RankerType::synthetic, "synthetic"}};
   return t;
 }
+const NameTable<SyntheticRule>& names(SyntheticRule) {
+  static const NameTable<SyntheticRule> t{
+      {SyntheticRule::matrix, "matrix"}, {SyntheticRule::length, "length"}, {SyntheticRule::keyword, "keyword"}};
+  return t;
+}
 const NameTable<WinrateMode>& names(WinrateMode) {
   static const NameTable<WinrateMode> t{{WinrateMode::score, "score"}, {WinrateMode::direct, "direct"}};
   return t;
@@ -154,6 +159,46 @@ struct Codec<std::optional<std::string>> {
   static std::string encode(const std::optional<std::string>& v) { return v ? quote(*v) : "null"; }
 };
 
+template <>
+struct Codec<std::vector<std::string>> {
+  static std::vector<std::string> decode(const YAML::Node& n) {
+    if (n.IsNull()) return {};
+    if (!n.IsSequence()) throw BadValue{"expected a list of strings, e.g. [rock, paper, scissors]"};
+    std::vector<std::string> out;
+    for (const auto& item : n) out.push_back(Codec<std::string>::decode(item));
+    return out;
+  }
+  static std::string encode(const std::vector<std::string>& v) {
+    std::string s = "[";
+    for (std::size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + quote(v[i]);
+    return s + "]";
+  }
+};
+
+template <>
+struct Codec<std::vector<std::vector<double>>> {
+  static std::vector<std::vector<double>> decode(const YAML::Node& n) {
+    if (n.IsNull()) return {};
+    if (!n.IsSequence()) throw BadValue{"expected a list of rows, e.g. [[0.5, 0.2], [0.8, 0.5]]"};
+    std::vector<std::vector<double>> out;
+    for (const auto& row : n) {
+      if (!row.IsSequence()) throw BadValue{"expected a list of rows, e.g. [[0.5, 0.2], [0.8, 0.5]]"};
+      out.emplace_back();
+      for (const auto& x : row) out.back().push_back(Codec<double>::decode(x));
+    }
+    return out;
+  }
+  static std::string encode(const std::vector<std::vector<double>>& v) {
+    std::string s = "[";
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      s += i ? ", [" : "[";
+      for (std::size_t j = 0; j < v[i].size(); ++j) s += (j ? ", " : "") + format_double(v[i][j]);
+      s += "]";
+    }
+    return s + "]";
+  }
+};
+
 template <class E>
 struct EnumCodec {
   static E decode(const YAML::Node& n) {
@@ -170,6 +215,7 @@ template <> struct Codec<DType> : EnumCodec<DType> {};
 template <> struct Codec<Precision> : EnumCodec<Precision> {};
 template <> struct Codec<ChatTemplate> : EnumCodec<ChatTemplate> {};
 template <> struct Codec<RankerType> : EnumCodec<RankerType> {};
+template <> struct Codec<SyntheticRule> : EnumCodec<SyntheticRule> {};
 template <> struct Codec<WinrateMode> : EnumCodec<WinrateMode> {};
 template <> struct Codec<LossKind> : EnumCodec<LossKind> {};
 template <> struct Codec<OptimizerKind> : EnumCodec<OptimizerKind> {};
@@ -249,6 +295,11 @@ const std::vector<Field>& fields() {
       field("ranker", &Config::ranker, "type", &RankerConfig::type),
       field("ranker", &Config::ranker, "path", &RankerConfig::path),
       field("ranker", &Config::ranker, "dtype", &RankerConfig::dtype),
+      field("ranker", &Config::ranker, "rule", &RankerConfig::rule),
+      field("ranker", &Config::ranker, "answers", &RankerConfig::answers),
+      field("ranker", &Config::ranker, "matrix", &RankerConfig::matrix),
+      field("ranker", &Config::ranker, "keywords", &RankerConfig::keywords),
+      field("ranker", &Config::ranker, "scale", &RankerConfig::scale, positive()),
       field("generate", &Config::generate, "samples", &GenerateConfig::samples, at_least(2)),
       field("generate", &Config::generate, "temperature", &GenerateConfig::temperature, non_negative()),
       field("generate", &Config::generate, "top_p", &GenerateConfig::top_p, in_range(0, true, 1, false)),
@@ -395,6 +446,26 @@ void validate(const Config& c, const Origins& origins) {
          "must be below train.max_length = " + std::to_string(c.train.max_length) + " to leave room for a response");
   if (c.ranker.type == RankerType::pairrm && c.ranker.path.empty())
     fail("ranker.path", "must name the PairRM folder when ranker.type = pairrm");
+  if (c.ranker.type == RankerType::synthetic && c.ranker.rule == SyntheticRule::matrix) {
+    const auto n = c.ranker.answers.size();
+    if (n < 2) fail("ranker.answers", "the matrix rule needs at least two answers");
+    if (std::set<std::string>(c.ranker.answers.begin(), c.ranker.answers.end()).size() != n)
+      fail("ranker.answers", "answers must be distinct");
+    if (c.ranker.matrix.size() != n) fail("ranker.matrix", "must have one row per answer (" + std::to_string(n) + ")");
+    for (std::size_t i = 0; i < n; ++i) {
+      if (c.ranker.matrix[i].size() != n)
+        fail("ranker.matrix", "row " + std::to_string(i) + " must have " + std::to_string(n) + " entries");
+      for (std::size_t j = 0; j < n; ++j) {
+        const double p = c.ranker.matrix[i][j], q = c.ranker.matrix[j][i];
+        const std::string at = "[" + std::to_string(i) + "][" + std::to_string(j) + "]";
+        if (!(p >= 0 && p <= 1)) fail("ranker.matrix", "entry " + at + " must be a probability in [0, 1]");
+        if (std::abs(p + q - 1) > 1e-9)
+          fail("ranker.matrix", "entry " + at + " and its transpose must sum to 1 (P(i beats j) + P(j beats i) = 1)");
+      }
+    }
+  }
+  if (c.ranker.type == RankerType::synthetic && c.ranker.rule == SyntheticRule::keyword && c.ranker.keywords.empty())
+    fail("ranker.keywords", "the keyword rule needs at least one keyword");
 }
 
 }  // namespace
@@ -404,6 +475,7 @@ std::string to_string(DType v) { return enum_name(v); }
 std::string to_string(Precision v) { return enum_name(v); }
 std::string to_string(ChatTemplate v) { return enum_name(v); }
 std::string to_string(RankerType v) { return enum_name(v); }
+std::string to_string(SyntheticRule v) { return enum_name(v); }
 std::string to_string(WinrateMode v) { return enum_name(v); }
 std::string to_string(LossKind v) { return enum_name(v); }
 std::string to_string(OptimizerKind v) { return enum_name(v); }
@@ -445,6 +517,12 @@ Config load_config(const std::string& path, const std::vector<Override>& overrid
   text << in.rdbuf();
   if (in.bad()) throw_io_error(path, "read", errno);
   return parse_config(text.str(), path, overrides);
+}
+
+std::vector<std::pair<std::string, std::string>> config_values(const Config& config) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& f : fields()) out.emplace_back(f.name(), f.write(config));
+  return out;
 }
 
 std::string config_to_yaml(const Config& config) {

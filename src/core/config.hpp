@@ -4,6 +4,7 @@
 // Defaults are the paper's setup (SPEC.md §1-2).
 #include <cstdint>
 #include <optional>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,8 @@ enum class DType { float32, bfloat16 };
 enum class Precision { fp32, bf16 };
 enum class ChatTemplate { mistral, none };
 enum class RankerType { pairrm, synthetic };
+// The synthetic judges' rules (ranker.type = synthetic), see annotate/synthetic_judge.hpp.
+enum class SyntheticRule { matrix, length, keyword };
 enum class WinrateMode { score, direct };
 enum class LossKind { sppo, sppo_single, sppo_all, dpo, ipo, sft };
 enum class OptimizerKind { rmsprop, adamw, sgd };
@@ -42,6 +45,12 @@ struct RankerConfig {
   RankerType type = RankerType::pairrm;
   std::string path = "data/tiny/ranker";
   DType dtype = DType::float32;
+  // ranker.type = synthetic only:
+  SyntheticRule rule = SyntheticRule::length;
+  std::vector<std::string> answers;          // rule matrix: the answer set, e.g. [rock, paper, scissors]
+  std::vector<std::vector<double>> matrix;   // rule matrix: matrix[i][j] = P(answer i beats answer j)
+  std::vector<std::string> keywords;         // rule keyword: words a judge likes
+  double scale = 1.0;                        // rules length/keyword: logit per word of difference
 };
 
 struct GenerateConfig {
@@ -122,11 +131,15 @@ Config parse_config(const std::string& yaml_text, const std::string& source,
 // The resolved config as YAML, every key present: what will really run.
 std::string config_to_yaml(const Config& config);
 
+// Every key as ("section.key", YAML text of its value), in config_to_yaml's order.
+std::vector<std::pair<std::string, std::string>> config_values(const Config& config);
+
 // The names of enum values as they are written in YAML.
 std::string to_string(DType v);
 std::string to_string(Precision v);
 std::string to_string(ChatTemplate v);
 std::string to_string(RankerType v);
+std::string to_string(SyntheticRule v);
 std::string to_string(WinrateMode v);
 std::string to_string(LossKind v);
 std::string to_string(OptimizerKind v);

@@ -36,6 +36,17 @@ class DistError : public Error {
   using Error::Error;
 };
 
+// An error every rank of the job raises together (rank 0 found it and told the others):
+// only rank 0 prints it, and the ranks end together without aborting the job.
+class CollectiveError : public Error {
+ public:
+  CollectiveError(const std::string& what, int rank) : Error(what), rank_(rank) {}
+  int rank() const { return rank_; }
+
+ private:
+  int rank_;
+};
+
 // "<context>: <what>", the way context is added as an error crosses layers.
 std::string in_context(const std::string& context, const std::string& what);
 

@@ -22,6 +22,17 @@ std::string policy_for_iteration(const Config& config, int64_t iteration) {
   return iteration == 0 ? config.policy.path : trained_policy_dir(config, iteration - 1);
 }
 
+std::string eval_dir(const Config& config) { return run_root(config) + "/eval"; }
+std::string eval_responses_path(const Config& config, int64_t policy) {
+  return eval_dir(config) + "/responses-" + std::to_string(policy) + ".h5";
+}
+std::string eval_result_path(const Config& config, int64_t policy) {
+  return eval_dir(config) + "/winrate-" + std::to_string(policy) + ".json";
+}
+std::string logratios_path(const Config& config, int64_t iteration) { return iteration_dir(config, iteration) + "/logratios.csv"; }
+std::string manifest_path(const Config& config) { return run_root(config) + "/manifest.yaml"; }
+std::string report_path(const Config& config) { return run_root(config) + "/report.md"; }
+
 void make_directories(const std::string& path) {
   std::size_t pos = 0;
   while (pos != std::string::npos) {

@@ -16,6 +16,17 @@ std::string samples_path(const Config& config, int64_t iteration);
 std::string trained_policy_dir(const Config& config, int64_t iteration);  // π_{t+1}
 std::string policy_for_iteration(const Config& config, int64_t iteration);  // π_t
 
+// Evaluation (`sppo eval`): policy p is π_p (0 = the base policy.path).
+//   <run>/eval/responses-<p>.h5   one response per eval prompt (a samples.h5 with K = 1)
+//   <run>/eval/winrate-<p>.json   π_p against π_0 and against π_{p-1}
+//   <run>/iter-<t>/logratios.csv  a(y) = log π_{t+1}(y|x) − log π_t(y|x) of iteration t's training rows
+std::string eval_dir(const Config& config);
+std::string eval_responses_path(const Config& config, int64_t policy);
+std::string eval_result_path(const Config& config, int64_t policy);
+std::string logratios_path(const Config& config, int64_t iteration);
+std::string manifest_path(const Config& config);
+std::string report_path(const Config& config);
+
 // mkdir -p; throws IoError naming the path.
 void make_directories(const std::string& path);
 

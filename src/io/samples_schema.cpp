@@ -49,7 +49,7 @@ std::vector<DatasetSpec> samples_datasets(const SamplesShape& s) {
 h5::File create_samples_file(const std::string& path, const SamplesShape& shape,
                              const std::map<std::string, std::string>& string_attributes,
                              const std::map<std::string, int64_t>& int_attributes, MPI_Comm comm) {
-  if (shape.prompts < 1 || shape.samples < 2 || shape.max_prompt_tokens < 1 || shape.max_response_tokens < 1 ||
+  if (shape.prompts < 1 || shape.samples < 1 || shape.max_prompt_tokens < 1 || shape.max_response_tokens < 1 ||
       shape.chunk_prompts < 1)
     throw FormatError(path + ": cannot create a samples file of shape N=" + std::to_string(shape.prompts) +
                       " K=" + std::to_string(shape.samples) + " Lp=" + std::to_string(shape.max_prompt_tokens) +

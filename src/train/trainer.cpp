@@ -11,6 +11,7 @@
 #include <memory>
 
 #include "core/error.hpp"
+#include "core/permutation.hpp"
 #include "core/progress.hpp"
 #include "dist/mpi_communicator.hpp"
 #include "io/run_layout.hpp"
@@ -22,38 +23,10 @@
 #include "train/losses.hpp"
 #include "train/lr_schedule.hpp"
 #include "train/reference_stage.hpp"
+#include "train/rows_logp.hpp"
 
 namespace sppo {
 namespace {
-
-uint64_t splitmix64(uint64_t& state) {
-  uint64_t z = (state += 0x9E3779B97F4A7C15ull);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
-}
-
-// log π_t(y|x) of every row through the sharded model: rank r scores rows r, r + world, ...
-// in batches, every rank running the same number of batches; then the ranks' values are summed.
-std::vector<float> reference_logp(ShardedModel& policy, const std::vector<const TrainRow*>& rows, int64_t batch,
-                                  Communicator& comm, Communicator* prefetch_comm) {
-  at::Tensor all = at::zeros({static_cast<int64_t>(rows.size())}, at::kFloat);
-  std::vector<int64_t> mine;
-  for (int64_t r = comm.rank(); r < static_cast<int64_t>(rows.size()); r += comm.size()) mine.push_back(r);
-  const int64_t most = (static_cast<int64_t>(rows.size()) + comm.size() - 1) / comm.size();
-  const int64_t batches = (most + batch - 1) / batch;
-  for (int64_t b = 0; b < batches; ++b) {
-    std::vector<const TrainRow*> chunk;
-    for (int64_t i = b * batch; i < std::min<int64_t>(static_cast<int64_t>(mine.size()), (b + 1) * batch); ++i)
-      chunk.push_back(rows[static_cast<std::size_t>(mine[static_cast<std::size_t>(i)])]);
-    const TrainRows t = chunk.empty() ? TrainRows{} : batch_tensors(chunk, std::vector<float>(chunk.size(), 0.0f));
-    const at::Tensor logp = sharded_response_logp(policy, comm, t, at::kFloat, prefetch_comm);
-    for (std::size_t i = 0; i < chunk.size(); ++i)
-      all[mine[static_cast<std::size_t>(b * batch) + i]] = logp[static_cast<int64_t>(i)];
-  }
-  comm.all_reduce(all, ReduceOp::sum);
-  return {all.data_ptr<float>(), all.data_ptr<float>() + all.numel()};
-}
 
 // VmRSS of this process in MiB (0 where /proc is missing).
 int64_t resident_mib() {
@@ -82,14 +55,7 @@ void export_policy(const TrainJob& job, const std::vector<std::pair<std::string,
 }  // namespace
 
 std::vector<int64_t> epoch_order(int64_t n, uint64_t seed, int64_t epoch) {
-  std::vector<int64_t> order(static_cast<std::size_t>(n));
-  for (int64_t i = 0; i < n; ++i) order[static_cast<std::size_t>(i)] = i;
-  uint64_t state = seed * 0x100000001B3ull + static_cast<uint64_t>(epoch);
-  for (int64_t i = n - 1; i > 0; --i) {
-    const int64_t j = static_cast<int64_t>(splitmix64(state) % static_cast<uint64_t>(i + 1));
-    std::swap(order[static_cast<std::size_t>(i)], order[static_cast<std::size_t>(j)]);
-  }
-  return order;
+  return seeded_permutation(n, seed, static_cast<uint64_t>(epoch));
 }
 
 TrainSummary run_train_stage(const TrainJob& job, MPI_Comm mpi_comm, bool thread_multiple, int threads_per_rank,
@@ -133,7 +99,7 @@ TrainSummary run_train_stage(const TrainJob& job, MPI_Comm mpi_comm, bool thread
   if (known)
     for (std::size_t i = 0; i < all_rows.size(); ++i) ref[i] = all_rows[i]->ref_logp;
   else if (tc.loss != LossKind::sft)
-    ref = reference_logp(model, all_rows, tc.micro_batch, comm, gather_comm.get());
+    ref = rows_logp(model, all_rows, tc.micro_batch, comm, gather_comm.get());
   const LossDenominator denominator = loss_denominator(tc.loss);
 
   auto optimizer = make_optimizer(tc.optimizer, model);

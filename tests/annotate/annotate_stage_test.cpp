@@ -15,8 +15,8 @@ namespace {
 
 std::string write_config(const test::TempDir& dir) {
   const std::string path = dir.file("run.yaml");
-  test::write_file(path, "run: {name: t, dir: " + dir.file("runs") + ", seed: 42}\n"
-                         "data: {prompts: data/prompts.jsonl}\n"
+  test::write_file(path, "run: {name: t, dir: " + dir.file("runs") + ", seed: 42, iterations: 1}\n"
+                         "data: {prompts: tests/data/prompts.jsonl}\n"
                          "policy: {path: " + test::fixtures() + "/policy-f32}\n"
                          "ranker: {path: " + test::fixtures() + "/ranker-f32}\n"
                          "generate: {samples: 4, max_new_tokens: 16, chunk_prompts: 2, max_prompt_length: 64}\n"

@@ -101,7 +101,7 @@ TEST(Main, GoodInputWorks) {
   r = sppo({"inspect", test::fixtures() + "/policy-f32"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("model.layers.1.mlp.gate_proj.weight"), std::string::npos);
-  r = sppo({"inspect", "data/prompts.jsonl"});
+  r = sppo({"inspect", "tests/data/prompts.jsonl"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find(" prompts (field \"prompt\""), std::string::npos) << r.out;
   r = sppo({"--help"});

@@ -166,5 +166,40 @@ TEST(Config, ShippedConfigsAreValid) {
   EXPECT_EQ(load_config("config/paper-mistral7b.yaml").generate.max_new_tokens, 2048);
 }
 
+
+TEST(Config, SyntheticJudgeKeysReadAndRoundTrip) {
+  const Config c = parse_config(R"(
+ranker:
+  type: synthetic
+  rule: matrix
+  answers: [rock, paper, scissors]
+  matrix: [[0.5, 0.3, 0.9], [0.7, 0.5, 0.4], [0.1, 0.6, 0.5]]
+)", "rps.yaml");
+  EXPECT_EQ(c.ranker.rule, SyntheticRule::matrix);
+  ASSERT_EQ(c.ranker.answers.size(), 3u);
+  EXPECT_EQ(c.ranker.answers[2], "scissors");
+  EXPECT_DOUBLE_EQ(c.ranker.matrix[0][2], 0.9);
+  const Config again = parse_config(config_to_yaml(c), "again.yaml");
+  EXPECT_EQ(again.ranker.matrix, c.ranker.matrix);
+  EXPECT_EQ(again.ranker.answers, c.ranker.answers);
+}
+
+TEST(Config, SyntheticMatrixMustBeAPreferenceMatrix) {
+  const std::string head = "ranker:\n  type: synthetic\n  rule: matrix\n  answers: [a, b]\n";
+  EXPECT_EQ(error_of(head + "  matrix: [[0.5, 0.3]]\n"),
+            "run.yaml:5: ranker.matrix = [[0.5, 0.3]]: must have one row per answer (2)");
+  EXPECT_EQ(error_of(head + "  matrix: [[0.5, 0.3], [0.6, 0.5]]\n"),
+            "run.yaml:5: ranker.matrix = [[0.5, 0.3], [0.6, 0.5]]: entry [0][1] and its transpose must sum to 1 "
+            "(P(i beats j) + P(j beats i) = 1)");
+  EXPECT_EQ(error_of(head + "  matrix: [[0.5, 1.5], [-0.5, 0.5]]\n"),
+            "run.yaml:5: ranker.matrix = [[0.5, 1.5], [-0.5, 0.5]]: entry [0][1] must be a probability in [0, 1]");
+  EXPECT_EQ(error_of("ranker: {type: synthetic, rule: matrix, answers: [a, a], matrix: [[0.5, 0.5], [0.5, 0.5]]}\n"),
+            "run.yaml:1: ranker.answers = [\"a\", \"a\"]: answers must be distinct");
+  EXPECT_EQ(error_of("ranker: {type: synthetic, rule: keyword}\n"),
+            "run.yaml (default): ranker.keywords = []: the keyword rule needs at least one keyword");
+  EXPECT_EQ(error_of("ranker: {answers: rock}\n"),
+            "run.yaml:1: ranker.answers = rock: expected a list of strings, e.g. [rock, paper, scissors]");
+}
+
 }  // namespace
 }  // namespace sppo

@@ -109,8 +109,14 @@ TEST(SamplesSchema, InconsistentShapesAndTypesAreNamed) {
 TEST(SamplesSchema, RefusesAbsurdShapes) {
   test::TempDir dir;
   SamplesShape s = small_shape();
-  s.samples = 1;
+  s.samples = 0;
   EXPECT_THROW(create_samples_file(dir.file("x.h5"), s, {}, {}, MPI_COMM_NULL), FormatError);
+  s = small_shape();
+  s.prompts = 0;
+  EXPECT_THROW(create_samples_file(dir.file("y.h5"), s, {}, {}, MPI_COMM_NULL), FormatError);
+  s = small_shape();
+  s.samples = 1;  // K = 1: the eval responses
+  EXPECT_NO_THROW(create_samples_file(dir.file("z.h5"), s, {}, {}, MPI_COMM_NULL));
 }
 
 }  // namespace

@@ -219,8 +219,8 @@ namespace {
 TEST(Train, FromSamplesWritesTheReferenceOnceAndTrains) {
   test::TempDir dir;
   const std::string config = dir.file("run.yaml");
-  test::write_file(config, "run: {name: t, dir: " + dir.file("runs") + ", seed: 42}\n"
-                           "data: {prompts: data/prompts.jsonl}\n"
+  test::write_file(config, "run: {name: t, dir: " + dir.file("runs") + ", seed: 42, iterations: 1}\n"
+                           "data: {prompts: tests/data/prompts.jsonl}\n"
                            "policy: {path: " + test::fixtures() + "/policy-f32}\n"
                            "ranker: {path: " + test::fixtures() + "/ranker-f32}\n"
                            "generate: {samples: 3, max_new_tokens: 12, chunk_prompts: 8, max_prompt_length: 48}\n"

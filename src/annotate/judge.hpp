@@ -1,0 +1,42 @@
+#pragma once
+// defines: Judge, what annotate and eval ask of a ranker: for each prompt, the K x K logit
+// matrix over its candidates (M[a][b]: logit that candidate a beats b, a shown first;
+// M[a][a] = 0), and make_judge, which builds the configured one (PairRM or synthetic).
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/config.hpp"
+#include "model/policy_tokenizer.hpp"
+
+namespace sppo {
+
+// One prompt as the judge sees it: the source text (the templated prompt) and its candidates.
+struct JudgeItem {
+  std::string source;
+  std::vector<std::string> candidates;
+};
+
+class Judge {
+ public:
+  virtual ~Judge() = default;
+  // One row-major K x K matrix per item (K = that item's candidate count).
+  virtual std::vector<std::vector<float>> logit_matrices(const std::vector<JudgeItem>& items) const = 0;
+  // Identity of the judge, recorded in samples.h5 so that two judges never mix in one file
+  // (a positive 63-bit value).
+  virtual int64_t fingerprint() const = 0;
+  virtual std::string describe() const = 0;
+};
+
+// A prompt and its responses (ids of samples.h5) as the official pipeline shows them to
+// PairRM: the templated prompt (with its "<s>" under the mistral template) as source, each
+// response decoded without its EOS as a candidate.
+JudgeItem judge_item(const PolicyTokenizer& tokenizer, ChatTemplate chat_template, const std::vector<int32_t>& prompt,
+                     const std::vector<const std::vector<int32_t>*>& responses);
+
+// ranker.type = pairrm: PairRM from ranker.path; synthetic: the rule of ranker.rule.
+// `batch_pairs` bounds PairRM's batches. Throws naming the folder or the config key.
+std::unique_ptr<Judge> make_judge(const Config& config);
+
+}  // namespace sppo

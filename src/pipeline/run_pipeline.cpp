@@ -1,0 +1,179 @@
+#include "pipeline/run_pipeline.hpp"
+
+#include <filesystem>
+
+#include "annotate/judge.hpp"
+#include "core/error.hpp"
+#include "io/prompts.hpp"
+#include "io/run_layout.hpp"
+#include "pipeline/eval_stage.hpp"
+#include "pipeline/folds.hpp"
+#include "pipeline/manifest.hpp"
+#include "pipeline/report.hpp"
+#include "pipeline/stage_jobs.hpp"
+#include "pipeline/stage_plan.hpp"
+
+namespace sppo {
+namespace {
+
+// Rank 0 decides, every rank learns the decision (or the error, thrown on every rank).
+template <class Fn>
+bool rank0_decides(MPI_Comm comm, Fn&& decide) {
+  int rank = 0;
+  MPI_Comm_rank(comm, &rank);
+  int decision = 0;
+  std::string error;
+  if (rank == 0) {
+    try {
+      decision = decide() ? 1 : 0;
+    } catch (const Error& e) {
+      error = e.what();
+      decision = -1;
+    }
+  }
+  MPI_Bcast(&decision, 1, MPI_INT, 0, comm);
+  if (decision < 0) {
+    int n = static_cast<int>(error.size());
+    MPI_Bcast(&n, 1, MPI_INT, 0, comm);
+    error.resize(static_cast<std::size_t>(n));
+    MPI_Bcast(error.data(), n, MPI_CHAR, 0, comm);
+    throw CollectiveError(error, rank);
+  }
+  return decision == 1;
+}
+
+// "generate.temperature (0.7 -> 0.9), upstream" for the message of a refused rerun.
+std::string changed_keys(const std::map<std::string, std::string>& recorded, const std::map<std::string, std::string>& now) {
+  std::string out;
+  auto add = [&](const std::string& key, const std::string& was, const std::string& is) {
+    if (out.size() > 300) return;
+    out += (out.empty() ? "" : ", ") + key + (key == "upstream" ? " (an earlier stage's settings)" : " (" + was + " -> " + is + ")");
+  };
+  for (const auto& [k, v] : now) {
+    auto it = recorded.find(k);
+    if (it == recorded.end()) add(k, "unset", v);
+    else if (it->second != v) add(k, it->second, v);
+  }
+  for (const auto& [k, v] : recorded)
+    if (!now.count(k)) add(k, v, "unset");
+  return out;
+}
+
+// Every input is read and checked before the first stage touches a file.
+void check_inputs(const Config& config) {
+  const auto prompts = read_prompts(config.data.prompts, config.data.prompt_field, config.data.id_field);
+  prompt_fold(static_cast<int64_t>(prompts.size()), config.run.iterations, static_cast<uint64_t>(config.run.seed), 0);
+  read_prompts(config.eval.prompts, config.data.prompt_field, config.data.id_field);
+  make_judge(config);  // a PairRM folder is loaded and checked here, not after generation
+}
+
+void run_stage(const Config& config, const Stage& stage, const RunOptions& options, MPI_Comm comm, const Log& log) {
+  log.info("run: " + stage.name());
+  switch (stage.kind) {
+    case StageKind::generate:
+      run_generate_stage(generate_job(config, stage.iteration), comm, options.thread_multiple, log);
+      break;
+    case StageKind::annotate:
+      run_annotate_stage(annotate_job(config, stage.iteration), comm, options.thread_multiple, log);
+      break;
+    case StageKind::train:
+      run_train_stage(train_job(config, stage.iteration), comm, options.thread_multiple, options.threads_per_rank, log);
+      break;
+    case StageKind::eval:
+      run_eval_stage({config, stage.iteration + 1}, comm, options.thread_multiple, log);
+      break;
+  }
+}
+
+}  // namespace
+
+RunSummary run_pipeline(const Config& config, const RunOptions& options, MPI_Comm comm, const Log& log) {
+  int rank = 0;
+  MPI_Comm_rank(comm, &rank);
+  check_inputs(config);
+  const std::string manifest_file = manifest_path(config);
+  Manifest manifest;
+  rank0_decides(comm, [&] {
+    make_directories(run_root(config));
+    manifest = Manifest::load(manifest_file);
+    if (options.restart_from) {
+      const Stage from = parse_stage(*options.restart_from, config);
+      log.info("run: restarting from " + from.name() + ": its outputs and every later stage's are removed");
+      clear_outputs_from(config, from);
+      bool after = false;
+      for (const Stage& s : run_stages(config)) {
+        after = after || s.name() == from.name();
+        if (after) manifest.erase(s.name());
+      }
+      manifest.save(manifest_file);
+    }
+    return true;
+  });
+
+  RunSummary summary;
+  bool evals_cleared = false;
+  for (const Stage& stage : run_stages(config)) {
+    const bool run = rank0_decides(comm, [&] {
+      const StageRecord* record = manifest.find(stage.name());
+      if (!record) {
+        if (stage.kind != StageKind::eval) {  // what follows will be redone from this stage's new output
+          bool after = false;
+          for (const Stage& s : run_stages(config)) {
+            if (after && s.kind != StageKind::eval) manifest.erase(s.name());
+            after = after || s.name() == stage.name();
+          }
+        }
+        return true;
+      }
+      const auto settings = stage_settings(config, stage);
+      if (stage.kind == StageKind::eval) {
+        // Evaluation feeds nothing downstream: new eval settings re-evaluate every policy.
+        if (record->settings != settings && !evals_cleared) {
+          log.info("run: eval settings changed (" + changed_keys(record->settings, settings) + "): re-evaluating");
+          std::filesystem::remove_all(eval_dir(config));
+          for (const Stage& s : run_stages(config))
+            if (s.kind == StageKind::eval) manifest.erase(s.name());
+          manifest.save(manifest_file);
+          evals_cleared = true;
+          return true;
+        }
+        return record->settings != settings || record->outputs != stage_outputs(config, stage);
+      }
+      if (record->settings != settings)
+        throw ConfigError(manifest_file + ": " + stage.name() + " finished with other settings: " +
+                          changed_keys(record->settings, settings) + "; rerun with --restart-from " + stage.name() +
+                          " to redo it and every later stage (or restore the config)");
+      const auto outputs = stage_outputs(config, stage);
+      if (record->outputs != outputs) {
+        std::string which;
+        for (const auto& [path, fp] : record->outputs)
+          if (outputs.count(path) == 0 || outputs.at(path) != fp) which += (which.empty() ? "" : ", ") + path;
+        throw ConfigError(manifest_file + ": " + stage.name() + ": " + which + " changed or vanished since the stage finished; "
+                          "rerun with --restart-from " + stage.name() + " to redo it");
+      }
+      return false;
+    });
+    if (!run) {
+      ++summary.stages_skipped;
+      continue;
+    }
+    run_stage(config, stage, options, comm, log);
+    ++summary.stages_run;
+    rank0_decides(comm, [&] {
+      StageRecord r{stage.name(), stage_settings(config, stage), stage_outputs(config, stage), utc_now()};
+      manifest.record(std::move(r));
+      manifest.save(manifest_file);
+      if (stage.kind == StageKind::eval) summary.report = write_report(config, log);
+      return true;
+    });
+  }
+  rank0_decides(comm, [&] {
+    summary.report = write_report(config, log);
+    return true;
+  });
+  log.info("run: " + std::to_string(summary.stages_run) + " stage(s) run, " + std::to_string(summary.stages_skipped) +
+           " already finished; report: " + summary.report);
+  return summary;
+}
+
+}  // namespace sppo

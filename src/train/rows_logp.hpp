@@ -1,0 +1,19 @@
+#pragma once
+// defines: rows_logp, log π(y|x) of many training rows through the sharded model (the
+// reference log-probabilities of a JSONL training set, the log-ratios of `sppo eval`).
+#include <cstdint>
+#include <vector>
+
+#include "dist/communicator.hpp"
+#include "train/dataset.hpp"
+#include "train/sharded_model.hpp"
+
+namespace sppo {
+
+// Collective: rank r scores rows r, r + world, ... in batches of `batch`, every rank running
+// the same number of batches (empty ones included); the ranks' values are then summed, so
+// every rank returns all rows' values.
+std::vector<float> rows_logp(ShardedModel& policy, const std::vector<const TrainRow*>& rows, int64_t batch,
+                             Communicator& comm, Communicator* prefetch_comm);
+
+}  // namespace sppo
