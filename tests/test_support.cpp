@@ -124,4 +124,17 @@ bool kill_one_rank_and_wait(int launcher, const std::string& marker) {
   return rank > 0 && ended;
 }
 
+std::vector<std::string> mpi_sppo(int ranks, const std::vector<std::string>& args) {
+  std::vector<std::string> argv{"mpiexec", "--oversubscribe", "--bind-to", "none", "-n", std::to_string(ranks), sppo_binary()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return argv;
+}
+
+void kill_job(int launcher, const std::string& marker) {
+  ::kill(-launcher, SIGKILL);
+  int status = 0;
+  waitpid(launcher, &status, 0);
+  run_process({"pkill", "-9", "-f", marker});
+}
+
 }  // namespace sppo::test

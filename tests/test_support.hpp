@@ -45,4 +45,11 @@ bool kill_one_rank_and_wait(int launcher, const std::string& marker);
 // The sppo binary under test: $SPPO_BIN (set by ctest).
 std::string sppo_binary();
 
+// `mpiexec --oversubscribe --bind-to none -n <ranks> <sppo> <args...>` as an argv.
+std::vector<std::string> mpi_sppo(int ranks, const std::vector<std::string>& args);
+
+// For an `mpiexec` started by spawn_in_group: SIGKILLs the whole job (launcher and ranks),
+// then every process whose command line holds `marker`, and reaps the launcher.
+void kill_job(int launcher, const std::string& marker);
+
 }  // namespace sppo::test

@@ -14,8 +14,11 @@
 #include <vector>
 
 #include "io/atomic_file.hpp"
+#include "io/prompts.hpp"
 #include "io/run_layout.hpp"
+#include "pipeline/answer_distribution.hpp"
 #include "pipeline/eval_stage.hpp"
+#include "pipeline/nash.hpp"
 
 extern char** environ;
 
@@ -89,6 +92,54 @@ void write_file(const std::string& path, const std::string& text) {
   f.commit();
 }
 
+// For a synthetic matrix judge: each policy's mixed strategy over the answers (exact, from
+// its logits on the first training prompt), the average policy's, and their exploitability.
+// Returns the gnuplot commands of its plot ("" when there is nothing to plot).
+std::string nash_section(const Config& config, std::ostringstream& md, const std::string& plots) {
+  if (config.ranker.type != RankerType::synthetic || config.ranker.rule != SyntheticRule::matrix) return "";
+  const auto prompts = read_prompts(config.data.prompts, config.data.prompt_field, config.data.id_field);
+  const Matrix& P = config.ranker.matrix;
+  const std::size_t n = P.size();
+  const std::vector<double> winner = von_neumann_winner(P);
+  md << "## Nash equilibrium\n\nAnswer distribution of each policy on the prompt \"" << prompts.front().text
+     << "\" (exact, renormalised over the answers; `other`: mass outside them), the average policy p̄_t = "
+        "mean(π_1..π_t), and exploitability max_y P(y ≻ p) − ½. Von Neumann winner: (";
+  for (std::size_t i = 0; i < n; ++i) md << (i ? ", " : "") << fixed(winner[i]);
+  md << ").\n\n| policy |";
+  for (const auto& a : config.ranker.answers) md << " " << a << " |";
+  md << " other | exploitability | average's exploitability |\n|---|";
+  for (std::size_t i = 0; i < n + 3; ++i) md << "---|";
+  md << "\n";
+  std::ostringstream dat;
+  std::vector<double> sum(n, 0.0);
+  for (int64_t p = 0; p <= config.run.iterations; ++p) {
+    const std::string dir = policy_for_iteration(config, p);
+    if (!fs::exists(dir + "/config.json")) break;
+    std::vector<double> q = answer_distribution(dir, prompts.front().text, config.policy.chat_template, config.ranker.answers);
+    double mass = 0;
+    for (double v : q) mass += v;
+    for (double& v : q) v /= mass;
+    std::vector<double> avg(n, 0.0);
+    if (p >= 1)
+      for (std::size_t i = 0; i < n; ++i) sum[i] += q[i];
+    for (std::size_t i = 0; i < n; ++i) avg[i] = p >= 1 ? sum[i] / static_cast<double>(p) : q[i];
+    md << "| π_" << p << " |";
+    for (double v : q) md << " " << fixed(v) << " |";
+    md << " " << fixed(1 - mass) << " | " << fixed(exploitability(q, P), 4) << " | " << fixed(exploitability(avg, P), 4) << " |\n";
+    dat << p << " " << exploitability(q, P) << " " << exploitability(avg, P) << "\n";
+  }
+  write_file(plots + "/nash.dat", dat.str());
+  md << "\n![exploitability](plots/nash.png)\n\n";
+  // Theorem 4.1: the average's exploitability falls like 1/√T; the dashed line is that rate
+  // through the first average.
+  return "set output '" + plots + "/nash.png'\nset title 'Exploitability (0 at the von Neumann winner)'\n"
+         "set xlabel 'iteration t'\nset ylabel 'max_y P(y beats p) - 1/2'\nset xtics auto\nset key right top\n"
+         "set logscale xy\nset xrange [1:*]\nfirst = system(\"awk '$1 == 1 {print $3}' " + plots + "/nash.dat\") + 0\n"
+         "plot '" + plots + "/nash.dat' using 1:2 with linespoints title 'pi_t', '' using 1:3 with linespoints lw 2 "
+         "title 'average of pi_1..pi_t', first / sqrt(x) with lines dt 2 lc rgb 'black' title 'c / sqrt(t)'\n"
+         "unset logscale xy\nset xrange [*:*]\n";
+}
+
 }  // namespace
 
 int run_quietly(const std::vector<std::string>& argv) {
@@ -144,7 +195,7 @@ std::string write_report(const Config& config, const Log& log) {
 
   md << "## Training\n\n| iteration | steps | first loss | last loss | mean a(y) chosen | mean a(y) rejected |\n"
      << "|---|---|---|---|---|---|\n";
-  double offset = 0;
+  double offset = 0, a_low = 0, a_high = 0;  // the log-ratio plot's y range: the data, not the target line
   for (int64_t t = 0; t < T; ++t) {
     const LossCurve c = read_loss(iteration_dir(config, t) + "/metrics.csv");
     if (c.loss.empty()) continue;
@@ -155,7 +206,11 @@ std::string write_report(const Config& config, const Log& log) {
     const double steps = static_cast<double>(c.loss.rbegin()->first);
     for (const auto& [step, loss] : c.loss) loss_dat << offset + static_cast<double>(step) / std::max(1.0, steps) << " " << loss << " " << t << "\n";
     loss_dat << "\n\n";
-    for (const auto& [p, a] : lr.points) logratio_dat << p << " " << a << " " << t << "\n";
+    for (const auto& [p, a] : lr.points) {
+      logratio_dat << p << " " << a << " " << t << "\n";
+      a_low = std::min(a_low, a);
+      a_high = std::max(a_high, a);
+    }
     logratio_dat << "\n\n";
     offset += 1;
   }
@@ -163,6 +218,7 @@ std::string write_report(const Config& config, const Log& log) {
      << "Log-ratios a(y) = log π_{t+1}(y|x) − log π_t(y|x) of each iteration's training rows against their win "
         "probability; SPPO regresses a(y) onto (p − ½)/β (the line).\n\n![log-ratios](plots/logratio.png)\n\n";
 
+  const std::string nash_plot = nash_section(config, md, plots);
   write_file(plots + "/winrate.dat", winrate_dat.str());
   write_file(plots + "/loss.dat", loss_dat.str());
   write_file(plots + "/logratio.dat", logratio_dat.str());
@@ -175,7 +231,8 @@ std::string write_report(const Config& config, const Log& log) {
       "set output '" + plots + "/loss.png'\nset title 'Training loss'\nset xlabel 'iteration (fraction of its steps)'\nset ylabel 'loss'\nset xtics 1\nset key right top\n"
       "plot for [i=0:" + std::to_string(std::max<int64_t>(0, T - 1)) + "] '" + plots + "/loss.dat' index i using 1:2 with lines lw 2 title sprintf('iteration %d', i)\n"
       "set output '" + plots + "/logratio.png'\nset title 'Log-ratio of training rows vs win probability'\nset xlabel 'win probability p'\nset ylabel 'a(y)'\nset xtics auto\nset key left top\n"
-      "plot for [i=0:" + std::to_string(std::max<int64_t>(0, T - 1)) + "] '" + plots + "/logratio.dat' index i using 1:2 with points pt 7 ps 0.5 title sprintf('iteration %d', i), (x - 0.5) / " + beta + " with lines lc rgb 'black' title '(p - 1/2)/beta'\n";
+      "set yrange [" + std::to_string(a_low - 0.1 * (a_high - a_low + 1)) + ":" + std::to_string(a_high + 0.1 * (a_high - a_low + 1)) + "]\n"
+      "plot for [i=0:" + std::to_string(std::max<int64_t>(0, T - 1)) + "] '" + plots + "/logratio.dat' index i using 1:2 with points pt 7 ps 0.5 title sprintf('iteration %d', i), (x - 0.5) / " + beta + " with lines lc rgb 'black' title '(p - 1/2)/beta'\nset yrange [*:*]\n" + nash_plot;
   write_file(plots + "/plots.gp", script);
   const int rc = run_quietly({"gnuplot", plots + "/plots.gp"});
   if (rc != 0) {
