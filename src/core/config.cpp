@@ -69,6 +69,11 @@ const NameTable<Prefetch>& names(Prefetch) {
   return t;
 }
 
+const NameTable<NonFinite>& names(NonFinite) {
+  static const NameTable<NonFinite> t{{NonFinite::stop, "stop"}, {NonFinite::skip, "skip"}};
+  return t;
+}
+
 template <class E>
 std::string enum_name(E v) {
   for (const auto& [value, name] : names(v))
@@ -221,6 +226,7 @@ template <> struct Codec<LossKind> : EnumCodec<LossKind> {};
 template <> struct Codec<OptimizerKind> : EnumCodec<OptimizerKind> {};
 template <> struct Codec<Backend> : EnumCodec<Backend> {};
 template <> struct Codec<Prefetch> : EnumCodec<Prefetch> {};
+template <> struct Codec<NonFinite> : EnumCodec<NonFinite> {};
 
 // ---------------------------------------------------------------- range checks
 // Each returns the reason a value is out of range, or "" when it is fine.
@@ -323,6 +329,7 @@ const std::vector<Field>& fields() {
       field("train", &Config::train, "precision", &TrainConfig::precision),
       field("train", &Config::train, "checkpoint_every", &TrainConfig::checkpoint_every, at_least(1)),
       field("train", &Config::train, "data", &TrainConfig::data),
+      field("train", &Config::train, "nonfinite", &TrainConfig::nonfinite),
       field("eval", &Config::eval, "prompts", &EvalConfig::prompts, non_empty()),
       field("eval", &Config::eval, "max_new_tokens", &EvalConfig::max_new_tokens, at_least(1)),
       field("dist", &Config::dist, "backend", &DistConfig::backend),
@@ -481,6 +488,7 @@ std::string to_string(LossKind v) { return enum_name(v); }
 std::string to_string(OptimizerKind v) { return enum_name(v); }
 std::string to_string(Backend v) { return enum_name(v); }
 std::string to_string(Prefetch v) { return enum_name(v); }
+std::string to_string(NonFinite v) { return enum_name(v); }
 
 Override parse_override(const std::string& assignment) {
   const auto eq = assignment.find('=');

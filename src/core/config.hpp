@@ -21,6 +21,8 @@ enum class LossKind { sppo, sppo_single, sppo_all, dpo, ipo, sft };
 enum class OptimizerKind { rmsprop, adamw, sgd };
 enum class Backend { automatic, mpi, nccl };
 enum class Prefetch { automatic, on, off };
+// What training does with a step whose loss or gradients are NaN or infinite.
+enum class NonFinite { stop, skip };
 
 struct RunConfig {
   std::string name = "tiny";
@@ -83,6 +85,7 @@ struct TrainConfig {
   Precision precision = Precision::fp32;
   int64_t checkpoint_every = 100;
   std::optional<std::string> data;  // null: the iteration's samples.h5
+  NonFinite nonfinite = NonFinite::stop;  // stop: fail naming step, micro-batch and unit; skip: drop the step, count it
 };
 
 struct EvalConfig {
@@ -145,5 +148,6 @@ std::string to_string(LossKind v);
 std::string to_string(OptimizerKind v);
 std::string to_string(Backend v);
 std::string to_string(Prefetch v);
+std::string to_string(NonFinite v);
 
 }  // namespace sppo

@@ -5,6 +5,9 @@
 #include "annotate/judge.hpp"
 #include "core/error.hpp"
 #include "io/prompts.hpp"
+#include "io/safetensors.hpp"
+#include "model/llama_config.hpp"
+#include "model/policy_tokenizer.hpp"
 #include "io/run_layout.hpp"
 #include "pipeline/eval_stage.hpp"
 #include "pipeline/folds.hpp"
@@ -61,13 +64,19 @@ std::string changed_keys(const std::map<std::string, std::string>& recorded, con
 
 // Every input is read and checked before the first stage touches a file.
 void check_inputs(const Config& config) {
+  if (!std::filesystem::is_directory(config.policy.path))
+    throw ConfigError(config.source + ": policy.path = " + config.policy.path + ": no such model folder");
+  read_llama_config(config.policy.path);
+  PolicyTokenizer tokenizer(config.policy.path);
+  SafetensorsModel::open(config.policy.path);  // every header validated, nothing read
   const auto prompts = read_prompts(config.data.prompts, config.data.prompt_field, config.data.id_field);
   prompt_fold(static_cast<int64_t>(prompts.size()), config.run.iterations, static_cast<uint64_t>(config.run.seed), 0);
   read_prompts(config.eval.prompts, config.data.prompt_field, config.data.id_field);
   make_judge(config);  // a PairRM folder is loaded and checked here, not after generation
 }
 
-void run_stage(const Config& config, const Stage& stage, const RunOptions& options, MPI_Comm comm, const Log& log) {
+// False when the stage stopped early (training on SIGUSR1) and must not be recorded.
+bool run_stage(const Config& config, const Stage& stage, const RunOptions& options, MPI_Comm comm, const Log& log) {
   log.info("run: " + stage.name());
   switch (stage.kind) {
     case StageKind::generate:
@@ -77,12 +86,13 @@ void run_stage(const Config& config, const Stage& stage, const RunOptions& optio
       run_annotate_stage(annotate_job(config, stage.iteration), comm, options.thread_multiple, log);
       break;
     case StageKind::train:
-      run_train_stage(train_job(config, stage.iteration), comm, options.thread_multiple, options.threads_per_rank, log);
-      break;
+      return !run_train_stage(train_job(config, stage.iteration), comm, options.thread_multiple, options.threads_per_rank, log)
+                  .interrupted;
     case StageKind::eval:
       run_eval_stage({config, stage.iteration + 1}, comm, options.thread_multiple, log);
       break;
   }
+  return true;
 }
 
 }  // namespace
@@ -157,7 +167,11 @@ RunSummary run_pipeline(const Config& config, const RunOptions& options, MPI_Com
       ++summary.stages_skipped;
       continue;
     }
-    run_stage(config, stage, options, comm, log);
+    if (!run_stage(config, stage, options, comm, log)) {
+      summary.interrupted = true;
+      log.info("run: stopped in " + stage.name() + " after a checkpoint; rerun the same command to continue");
+      return summary;
+    }
     ++summary.stages_run;
     rank0_decides(comm, [&] {
       StageRecord r{stage.name(), stage_settings(config, stage), stage_outputs(config, stage), utc_now()};

@@ -24,6 +24,7 @@ struct RunSummary {
   int64_t stages_run = 0;
   int64_t stages_skipped = 0;
   std::string report;  // path of report.md
+  bool interrupted = false;  // training stopped on SIGUSR1 after a checkpoint: rerun to resume
 };
 
 RunSummary run_pipeline(const Config& config, const RunOptions& options, MPI_Comm comm, const Log& log);

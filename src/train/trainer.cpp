@@ -24,9 +24,37 @@
 #include "train/lr_schedule.hpp"
 #include "train/reference_stage.hpp"
 #include "train/rows_logp.hpp"
+#include "train/stop_signal.hpp"
 
 namespace sppo {
 namespace {
+
+// "unit 'layer 3'" for messages: unit 0 is the embedding, the last the head.
+std::string unit_name(int64_t u, int64_t units) {
+  return u == 0 ? "embedding" : u == units - 1 ? "head" : "layer " + std::to_string(u - 1);
+}
+
+// A NaN or infinity in this step's loss (first micro-batch holding one, over all ranks) or in
+// any unit's gradient; nullopt when the step is finite. Collective (one all_reduce).
+std::optional<std::string> find_nonfinite(ShardedModel& model, Communicator& comm, double mean_loss, int64_t first_bad_micro) {
+  const int64_t units = model.num_units();
+  constexpr double kNone = 1e9;
+  // [0]: kNone − first bad micro-batch (max over ranks picks the smallest index); [1 + u]: unit u's gradient.
+  at::Tensor flags = at::zeros({1 + units}, at::kDouble);
+  flags[0] = first_bad_micro >= 0 ? kNone - static_cast<double>(first_bad_micro) : 0.0;
+  for (int64_t u = 0; u < units; ++u)
+    if (!model.unit(u).grad().isfinite().all().item<bool>()) flags[1 + u] = 1.0;
+  comm.all_reduce(flags, ReduceOp::max);
+  std::string units_bad;
+  for (int64_t u = 0; u < units; ++u)
+    if (flags[1 + u].item<double>() > 0) units_bad += (units_bad.empty() ? "" : ", ") + unit_name(u, units);
+  const double micro = flags[0].item<double>();
+  if (std::isfinite(mean_loss) && micro == 0 && units_bad.empty()) return std::nullopt;
+  std::string what = micro > 0 ? "micro-batch " + std::to_string(static_cast<int64_t>(kNone - micro) + 1) + ": the loss is not finite"
+                               : "the loss is " + std::string(std::isfinite(mean_loss) ? "finite" : "not finite");
+  what += units_bad.empty() ? "" : "; non-finite gradients in " + units_bad;
+  return what;
+}
 
 // VmRSS of this process in MiB (0 where /proc is missing).
 int64_t resident_mib() {
@@ -124,6 +152,7 @@ TrainSummary run_train_stage(const TrainJob& job, MPI_Comm mpi_comm, bool thread
                  "term_chosen,term_rejected\n";
   }
   Progress bar(log, "train", stop - progress.step, "steps", 5.0);
+  const StopSignal stop_signal;
   TrainSummary summary;
   summary.total_steps = total_steps;
   const int64_t first_step = progress.step;
@@ -153,6 +182,7 @@ TrainSummary run_train_stage(const TrainJob& job, MPI_Comm mpi_comm, bool thread
     const int64_t most = (batch_end - batch_begin + comm.size() - 1) / comm.size();
     const int64_t micro_batches = std::max<int64_t>(1, (most + tc.micro_batch - 1) / tc.micro_batch);
     MicroBatchStats stats;
+    int64_t first_bad_micro = -1;  // on this rank
     for (int64_t m = 0; m < micro_batches; ++m) {
       std::vector<const TrainRow*> rows;
       std::vector<float> refs;
@@ -164,8 +194,10 @@ TrainSummary run_train_stage(const TrainJob& job, MPI_Comm mpi_comm, bool thread
           refs.push_back(ref[static_cast<std::size_t>(r)]);
         }
       }
-      stats += accumulate_gradients(model, comm, batch_tensors(rows, refs), tc.loss, tc.beta,
-                                    std::max<int64_t>(1, global_count), compute, gather_comm.get());
+      const MicroBatchStats mb = accumulate_gradients(model, comm, batch_tensors(rows, refs), tc.loss, tc.beta,
+                                                      std::max<int64_t>(1, global_count), compute, gather_comm.get());
+      if (first_bad_micro < 0 && !std::isfinite(mb.term_sum)) first_bad_micro = m;
+      stats += mb;
     }
     at::Tensor sums = at::tensor({stats.term_sum, stats.logratio_chosen, stats.logratio_rejected, double(stats.chosen),
                                   double(stats.rejected), double(stats.tokens), stats.term_chosen, stats.term_rejected},
@@ -179,10 +211,19 @@ TrainSummary run_train_stage(const TrainJob& job, MPI_Comm mpi_comm, bool thread
     const bool per_row = loss_denominator(tc.loss) != LossDenominator::pairs;
     const double chosen_term = per_row && total[3] > 0 ? total[6] / total[3] : std::nan("");
     const double rejected_term = per_row && total[4] > 0 ? total[7] / total[4] : std::nan("");
-    if (!std::isfinite(mean_loss)) throw Error("train: step " + std::to_string(step + 1) + ": the loss is not finite");
-    const double norm = clip_grad_norm(model, comm, tc.clip_grad_norm);
     const double lr = linear_schedule_lr(tc.lr, step, total_steps, tc.warmup_ratio);
-    optimizer->step(model, lr);
+    double norm = std::nan("");
+    if (const auto fault = find_nonfinite(model, comm, mean_loss, first_bad_micro)) {
+      const std::string what = "train: step " + std::to_string(step + 1) + ", " + *fault;
+      if (tc.nonfinite == NonFinite::stop)  // before the optimizer and any checkpoint: no NaN is saved
+        throw CollectiveError(what + "; nothing of this step was applied or checkpointed (train.nonfinite: skip "
+                                     "drops such steps instead)", comm.rank());
+      ++summary.skipped_steps;
+      log.warn(what + ": step skipped (" + std::to_string(summary.skipped_steps) + " so far)");
+    } else {
+      norm = clip_grad_norm(model, comm, tc.clip_grad_norm);
+      optimizer->step(model, lr);
+    }
     model.zero_grads();
     progress = {step + 1, epoch, (in_epoch + 1) * tc.global_batch};
     summary.last_loss = mean_loss;
@@ -198,12 +239,23 @@ TrainSummary run_train_stage(const TrainJob& job, MPI_Comm mpi_comm, bool thread
     bar.advance(1);
     if (step == first_step)  // the persistent state: shards, gradients, optimizer state
       log.info_any_rank("train: resident memory after the first step " + std::to_string(resident_mib()) + " MiB");
-    if ((step + 1) % tc.checkpoint_every == 0 || step + 1 == stop)
+    // SIGUSR1 on any rank (Slurm's warning): every rank checkpoints here and stops.
+    at::Tensor stop_flag = at::full({1}, stop_signal.requested() ? 1.0f : 0.0f, at::kFloat);
+    comm.all_reduce(stop_flag, ReduceOp::max);
+    const bool stopping = stop_flag.item<float>() > 0 && step + 1 < stop;
+    if ((step + 1) % tc.checkpoint_every == 0 || step + 1 == stop || stopping)
       save_checkpoint(job.checkpoint_dir + "/step-" + std::to_string(step + 1) + ".h5", model, *optimizer,
                       to_string(tc.optimizer), progress, mpi_comm);
+    if (stopping) {
+      summary.interrupted = true;
+      log.info("train: SIGUSR1: checkpointed at step " + std::to_string(step + 1) + " of " + std::to_string(total_steps) +
+               " and stopping (exit status " + std::to_string(kExitCheckpointed) + "); rerun to resume");
+      break;
+    }
   }
   bar.finish();
   summary.steps = progress.step;
+  if (summary.interrupted) return summary;
 
   const auto parameters = model.full_parameters(comm);
   if (comm.rank() == 0) export_policy(job, parameters);
@@ -211,8 +263,9 @@ TrainSummary run_train_stage(const TrainJob& job, MPI_Comm mpi_comm, bool thread
   struct rusage usage {};
   getrusage(RUSAGE_SELF, &usage);
   log.info_any_rank("train: peak resident memory of this rank " + std::to_string(usage.ru_maxrss / 1024) + " MiB");
-  log.info("train: " + std::to_string(summary.steps) + "/" + std::to_string(total_steps) + " steps, loss " +
-           std::to_string(summary.last_loss) + ", " +
+  log.info("train: " + std::to_string(summary.steps) + "/" + std::to_string(total_steps) + " steps" +
+           (summary.skipped_steps ? " (" + std::to_string(summary.skipped_steps) + " skipped: not finite)" : "") +
+           ", loss " + std::to_string(summary.last_loss) + ", " +
            format_duration(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()) + " -> " +
            job.out_dir);
   return summary;

@@ -27,6 +27,8 @@ struct TrainSummary {
   int64_t steps = 0;       // completed in all (resumed ones included)
   int64_t total_steps = 0;
   double last_loss = 0;
+  int64_t skipped_steps = 0;  // not finite, with train.nonfinite: skip
+  bool interrupted = false;   // stopped on SIGUSR1 after a checkpoint; nothing exported
 };
 
 // With a samples.h5, the reference log-probabilities are computed (or reused) in

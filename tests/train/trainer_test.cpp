@@ -5,6 +5,11 @@
 
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
+#include <csignal>
+#include <sys/wait.h>
+#include <thread>
+#include <filesystem>
+#include <regex>
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
@@ -262,6 +267,82 @@ TEST(Train, FromSamplesWritesTheReferenceOnceAndTrains) {
   EXPECT_NE(again.err.find("reference log-probs already in"), std::string::npos) << again.err;
   EXPECT_NE(again.err.find("resuming from"), std::string::npos) << again.err;
   EXPECT_EQ(test::run_process({test::sppo_binary(), "inspect", dir.file("runs/t/iter-0/policy")}).exit_code, 0);
+}
+
+
+// Pairs whose SPPO targets are 0 (p = ½), and one whose target (p − ½)/β overflows: with
+// β = 1e-30 its loss is infinite.
+std::string pairs_with_one_overflow() {
+  std::string out;
+  for (int i = 0; i < 4; ++i)
+    out += nlohmann::json{{"prompt", "What is " + std::to_string(i) + " + 3?"}, {"chosen", "It is " + std::to_string(i + 3) + "."},
+                          {"rejected", "No idea."}, {"chosen_probs_win", i == 2 ? 0.9 : 0.5},
+                          {"chosen_probs_lose", i == 2 ? 0.1 : 0.5}}.dump() + "\n";
+  return out;
+}
+
+TEST(Train, ANonFiniteStepStopsNamingStepMicroBatchAndUnitBeforeAnyCheckpoint) {
+  test::TempDir dir;
+  test::write_file(dir.file("bad.jsonl"), pairs_with_one_overflow());
+  const std::string config = write_config(dir, "loss: sppo, beta: 1.0e-38, optimizer: sgd, lr: 0.01, warmup_ratio: 0, "
+                                               "global_batch: 1, micro_batch: 1, max_length: 128, max_prompt_length: 64, "
+                                               "checkpoint_every: 1, data: " + dir.file("bad.jsonl"));
+  const auto r = test::run_process(train(2, config, dir.file("out")));
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(r.err, m, std::regex("train: step ([0-9]+), micro-batch 1: the loss is not finite; "
+                                                     "non-finite gradients in (embedding|layer [0-9]+|head)(, [a-z0-9 ]+)*; nothing "
+                                                     "of this step was applied or checkpointed")))
+      << r.err;
+  const int step = std::stoi(m[1]);
+  EXPECT_EQ(r.err.find("the loss is not finite", m.position(0) + 1 + m.length(0)), std::string::npos) << "printed once\n" << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir.file("out.train/ckpt/step-" + std::to_string(step) + ".h5")));
+  if (step > 1) EXPECT_TRUE(std::filesystem::exists(dir.file("out.train/ckpt/step-" + std::to_string(step - 1) + ".h5")));
+  EXPECT_FALSE(std::filesystem::exists(dir.file("out/model.safetensors")));
+}
+
+TEST(Train, NonFiniteSkipDropsTheStepAndCountsIt) {
+  test::TempDir dir;
+  test::write_file(dir.file("bad.jsonl"), pairs_with_one_overflow());
+  const std::string config = write_config(dir, "loss: sppo, beta: 1.0e-30, optimizer: sgd, lr: 0.01, warmup_ratio: 0, "
+                                               "global_batch: 1, micro_batch: 1, max_length: 128, max_prompt_length: 64, "
+                                               "checkpoint_every: 1, nonfinite: skip, data: " + dir.file("bad.jsonl"));
+  const auto r = test::run_process(train(2, config, dir.file("out")));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find(": step skipped (1 so far)"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("4/4 steps (1 skipped: not finite)"), std::string::npos) << r.err;
+  const auto model = SafetensorsModel::open(dir.file("out"));
+  for (const auto& name : model.names()) EXPECT_TRUE(model.tensor(name).isfinite().all().item<bool>()) << name;
+}
+
+TEST(Train, Sigusr1CheckpointsStopsWithStatus3AndTheRerunEndsAsAnUninterruptedRun) {
+  test::TempDir dir;
+  const std::string config = write_config(dir, "loss: sppo, beta: 0.1, optimizer: adamw, lr: 0.001, warmup_ratio: 0.1, "
+                                               "epochs: 300, global_batch: 4, micro_batch: 2, max_length: 128, "
+                                               "max_prompt_length: 64, checkpoint_every: 1000, data: " + dir.file("one.jsonl"));
+  ASSERT_EQ(test::run_process(train(2, config, dir.file("plain"))).exit_code, 0);
+  const int launcher = test::spawn_in_group(train(2, config, dir.file("out")));
+  // Wait for 20 steps in metrics.csv, then signal one rank, as Slurm's warning does.
+  for (int i = 0; i < 600; ++i) {
+    const std::string metrics = std::filesystem::exists(dir.file("out.train/metrics.csv")) ? test::read_file(dir.file("out.train/metrics.csv")) : "";
+    if (std::count(metrics.begin(), metrics.end(), '\n') > 20) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  const pid_t rank = static_cast<pid_t>(std::atoi(test::run_process({"pgrep", "-P", std::to_string(launcher)}).out.c_str()));
+  ASSERT_GT(rank, 0);
+  ::kill(rank, SIGUSR1);
+  int status = 0;
+  waitpid(launcher, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 3);
+  EXPECT_FALSE(std::filesystem::exists(dir.file("out/model.safetensors"))) << "an interrupted run exports nothing";
+  int checkpoints = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir.file("out.train/ckpt"))) checkpoints += e.path().extension() == ".h5";
+  EXPECT_EQ(checkpoints, 1);
+  const auto r = test::run_process(train(2, config, dir.file("out")));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("train: resuming from"), std::string::npos) << r.err;
+  EXPECT_LT(max_difference(dir.file("out"), dir.file("plain")), 1e-5);
 }
 
 }  // namespace
