@@ -12,79 +12,21 @@
 #include <set>
 #include <thread>
 
-#include "io/hdf5.hpp"
-#include "io/safetensors.hpp"
+#include "pipeline/tiny_run.hpp"
 #include "test_support.hpp"
 
 namespace sppo {
 namespace {
 
-// Tiny policy and PairRM, built once per test process.
-const std::string& models() {
-  static test::TempDir dir;
-  static const bool built = [] {
-    test::write_file(dir.file("policy.yaml"), "kind: llama\nseed: 1\nhidden_size: 32\nintermediate_size: 64\nlayers: 2\n"
-                                              "heads: 2\nkv_heads: 1\nvocab_size: 400\ntokenizer_text: data/tokenizer_corpus.txt\n");
-    test::write_file(dir.file("ranker.yaml"), "kind: pairrm\nseed: 2\nhidden_size: 32\nintermediate_size: 64\nlayers: 1\n"
-                                              "heads: 2\nposition_buckets: 16\ninitializer_range: 0.2\nvocab_size: 400\n"
-                                              "tokenizer_text: data/tokenizer_corpus.txt\n");
-    for (const char* m : {"policy", "ranker"}) {
-      const auto r = test::run_process({test::sppo_binary(), "init-model", "--arch", dir.file(std::string(m) + ".yaml"),
-                                        "--out", dir.file(m)});
-      EXPECT_EQ(r.exit_code, 0) << r.err;
-    }
-    return true;
-  }();
-  (void)built;
-  return dir.path();
-}
+using test::dataset;
+using test::expect_same_results;
+using test::write_config;
 
-std::string write_config(const test::TempDir& dir) {
-  const std::string path = dir.file("run.yaml");
-  test::write_file(path, "run: {name: t, dir: " + dir.file("runs") + ", iterations: 2, seed: 3}\n"
-                         "data: {prompts: tests/data/prompts.jsonl}\n"
-                         "policy: {path: " + models() + "/policy}\n"
-                         "ranker: {type: pairrm, path: " + models() + "/ranker}\n"
-                         "generate: {samples: 3, max_new_tokens: 8, max_prompt_length: 48, chunk_prompts: 4}\n"
-                         "annotate: {batch_pairs: 16}\n"
-                         "train: {lr: 3.0e-3, epochs: 2, global_batch: 4, micro_batch: 2, max_length: 64, "
-                         "max_prompt_length: 48, checkpoint_every: 1, optimizer: adamw}\n"
-                         "eval: {prompts: tests/data/eval_prompts.jsonl, max_new_tokens: 8}\n"
-                         "dist: {threads_per_rank: 1}\n");
-  return path;
-}
 
 test::ProcessResult run(const std::string& config, const std::vector<std::string>& extra = {}) {
   std::vector<std::string> args{"run", "--config", config};
   args.insert(args.end(), extra.begin(), extra.end());
   return test::run_process(test::mpi_sppo(2, args));
-}
-
-template <class T>
-std::vector<T> dataset(const std::string& file, const std::string& path) {
-  return h5::File::open(file, false, MPI_COMM_NULL).open_dataset(path).read_all<T>();
-}
-
-double max_difference(const std::string& a, const std::string& b) {
-  const auto x = SafetensorsModel::open(a), y = SafetensorsModel::open(b);
-  double worst = 0;
-  for (const auto& name : y.names()) worst = std::max(worst, (x.tensor(name) - y.tensor(name)).abs().max().item<double>());
-  return worst;
-}
-
-void expect_same_results(const std::string& a, const std::string& b) {
-  for (int t = 0; t < 2; ++t) {
-    SCOPED_TRACE("iteration " + std::to_string(t));
-    const std::string sa = a + "/iter-" + std::to_string(t) + "/samples.h5", sb = b + "/iter-" + std::to_string(t) + "/samples.h5";
-    EXPECT_EQ(dataset<int64_t>(sa, "/prompts/id"), dataset<int64_t>(sb, "/prompts/id"));
-    EXPECT_EQ(dataset<int32_t>(sa, "/responses/tokens"), dataset<int32_t>(sb, "/responses/tokens"));
-    EXPECT_EQ(dataset<float>(sa, "/pairrm/logits"), dataset<float>(sb, "/pairrm/logits"));
-    EXPECT_EQ(dataset<float>(sa, "/pairrm/winrate"), dataset<float>(sb, "/pairrm/winrate"));
-    const auto ra = dataset<float>(sa, "/reference/logp"), rb = dataset<float>(sb, "/reference/logp");
-    ASSERT_EQ(ra.size(), rb.size());
-    for (std::size_t i = 0; i < ra.size(); ++i) EXPECT_NEAR(ra[i], rb[i], 1e-4);
-    EXPECT_LT(max_difference(a + "/iter-" + std::to_string(t) + "/policy", b + "/iter-" + std::to_string(t) + "/policy"), 1e-5);
-  }
 }
 
 // One uninterrupted run, shared by the tests that compare with it.
