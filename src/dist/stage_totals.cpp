@@ -1,5 +1,7 @@
 #include "dist/stage_totals.hpp"
 
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <cstdio>
 
@@ -20,6 +22,9 @@ StageTotals report_stage_totals(MPI_Comm comm, const Log& log, const std::string
   std::snprintf(rate, sizeof rate, " (%.1f %s/s)", static_cast<double>(t.items) / std::max(t.seconds, 1e-9), unit.c_str());
   log.info(stage + ": " + std::to_string(t.chunks) + " chunks, " + std::to_string(t.items) + " " + unit + " in " +
            format_duration(t.seconds) + rate + " -> " + output);
+  struct rusage usage {};
+  getrusage(RUSAGE_SELF, &usage);
+  log.info_any_rank(stage + ": peak resident memory of this rank " + std::to_string(usage.ru_maxrss / 1024) + " MiB");
   return t;
 }
 
