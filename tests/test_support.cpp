@@ -90,12 +90,12 @@ ProcessResult run_process(const std::vector<std::string>& argv) {
   return result;
 }
 
-int spawn_in_group(const std::vector<std::string>& argv) {
+int spawn_in_group(const std::vector<std::string>& argv, const std::string& output) {
   const pid_t pid = fork();
   if (pid < 0) throw std::runtime_error("fork failed");
   if (pid == 0) {
     setpgid(0, 0);
-    const int null = open("/dev/null", O_WRONLY);
+    const int null = open(output.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
     dup2(null, 1);
     dup2(null, 2);
     std::vector<char*> args;

@@ -35,7 +35,7 @@ struct ProcessResult {
 ProcessResult run_process(const std::vector<std::string>& argv);
 
 // Starts `argv` in a process group of its own with its output discarded; returns its pid.
-int spawn_in_group(const std::vector<std::string>& argv);
+int spawn_in_group(const std::vector<std::string>& argv, const std::string& output = "/dev/null");
 
 // For an `mpiexec` started by spawn_in_group: SIGKILLs one of its ranks (a child process),
 // waits up to 30 s for the job to end, and reports whether it ended by itself (if not, the

@@ -197,25 +197,42 @@ at::Tensor token_logprobs(const at::Tensor& logits, const at::Tensor& ids) {
 CausalLM::CausalLM(LlamaConfig config, std::vector<UnitParams> units, at::ScalarType dtype)
     : config_(std::move(config)), units_(std::move(units)), dtype_(dtype) {}
 
+namespace {
+
+void refuse_unexpected_tensors(const LlamaConfig& config, const SafetensorsModel& weights,
+                               const std::vector<std::vector<ParamSpec>>& specs) {
+  std::set<std::string> expected;
+  for (const auto& unit : specs)
+    for (const auto& spec : unit) expected.insert(spec.name);
+  for (const auto& name : weights.names())
+    if (!expected.count(name) && name.find("rotary_emb.inv_freq") == std::string::npos)
+      throw FormatError(weights.file_of(name) + ": unexpected tensor " + name + " for a " + config.model_type + " model");
+}
+
+}  // namespace
+
+void check_causal_lm_folder(const std::string& folder) {
+  const LlamaConfig config = read_llama_config(folder);
+  const SafetensorsModel weights = SafetensorsModel::open(folder);
+  const auto specs = llama_unit_specs(config);
+  for (const auto& unit : specs)
+    for (const auto& spec : unit) check_weight(weights, spec.name, spec.shape);
+  refuse_unexpected_tensors(config, weights, specs);
+}
+
 CausalLM CausalLM::load(const std::string& folder, at::ScalarType dtype) {
   if (dtype != at::kFloat && dtype != at::kBFloat16)
     throw FormatError(folder + ": compute dtype must be float32 or bfloat16");
   const LlamaConfig config = read_llama_config(folder);
   const SafetensorsModel weights = SafetensorsModel::open(folder);
   const auto specs = llama_unit_specs(config);
-  std::set<std::string> expected;
   std::vector<UnitParams> units;
   for (const auto& unit : specs) {
     UnitParams params;
-    for (const auto& spec : unit) {
-      expected.insert(spec.name);
-      params.push_back(load_weight(weights, spec.name, spec.shape, dtype));
-    }
+    for (const auto& spec : unit) params.push_back(load_weight(weights, spec.name, spec.shape, dtype));
     units.push_back(std::move(params));
   }
-  for (const auto& name : weights.names())
-    if (!expected.count(name) && name.find("rotary_emb.inv_freq") == std::string::npos)
-      throw FormatError(weights.file_of(name) + ": unexpected tensor " + name + " for a " + config.model_type + " model");
+  refuse_unexpected_tensors(config, weights, specs);
   return CausalLM(config, std::move(units), dtype);
 }
 

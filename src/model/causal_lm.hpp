@@ -23,6 +23,11 @@ std::vector<std::vector<ParamSpec>> llama_unit_specs(const LlamaConfig& config);
 
 using UnitParams = std::vector<at::Tensor>;
 
+// Every check CausalLM::load makes (config.json, tokenizer-independent: every tensor present,
+// of its shape and a float dtype, none unexpected) from the safetensors headers alone, without
+// reading a weight: what `sppo run` checks before any work. Throws FormatError naming the tensor.
+void check_causal_lm_folder(const std::string& folder);
+
 // K and V of every layer for cached decoding, each [batch, kv_heads, capacity, head_dim].
 // Rows are left-padded prompts, so every row writes step s to the same slot.
 struct KvCache {

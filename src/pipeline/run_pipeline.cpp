@@ -5,8 +5,7 @@
 #include "annotate/judge.hpp"
 #include "core/error.hpp"
 #include "io/prompts.hpp"
-#include "io/safetensors.hpp"
-#include "model/llama_config.hpp"
+#include "model/causal_lm.hpp"
 #include "model/policy_tokenizer.hpp"
 #include "io/run_layout.hpp"
 #include "pipeline/eval_stage.hpp"
@@ -66,9 +65,8 @@ std::string changed_keys(const std::map<std::string, std::string>& recorded, con
 void check_inputs(const Config& config) {
   if (!std::filesystem::is_directory(config.policy.path))
     throw ConfigError(config.source + ": policy.path = " + config.policy.path + ": no such model folder");
-  read_llama_config(config.policy.path);
+  check_causal_lm_folder(config.policy.path);  // every header and tensor shape, no weight read
   PolicyTokenizer tokenizer(config.policy.path);
-  SafetensorsModel::open(config.policy.path);  // every header validated, nothing read
   const auto prompts = read_prompts(config.data.prompts, config.data.prompt_field, config.data.id_field);
   prompt_fold(static_cast<int64_t>(prompts.size()), config.run.iterations, static_cast<uint64_t>(config.run.seed), 0);
   read_prompts(config.eval.prompts, config.data.prompt_field, config.data.id_field);

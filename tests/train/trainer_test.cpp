@@ -345,5 +345,23 @@ TEST(Train, Sigusr1CheckpointsStopsWithStatus3AndTheRerunEndsAsAnUninterruptedRu
   EXPECT_LT(max_difference(dir.file("out"), dir.file("plain")), 1e-5);
 }
 
+
+TEST(Train, ARankKilledMidCollectiveEndsTheWholeJobInBoundedTime) {
+  test::TempDir dir;
+  const std::string config = write_config(dir, "loss: sppo, beta: 0.1, optimizer: adamw, lr: 0.001, epochs: 2000, "
+                                               "global_batch: 4, micro_batch: 2, max_length: 128, max_prompt_length: 64, "
+                                               "checkpoint_every: 100000, data: " + dir.file("one.jsonl"));
+  const int launcher = test::spawn_in_group(train(2, config, dir.file("out")));
+  // Training: every step is all-gathers and reduce-scatters, so the kill lands in or between collectives.
+  for (int i = 0; i < 600; ++i) {
+    const std::string metrics = std::filesystem::exists(dir.file("out.train/metrics.csv")) ? test::read_file(dir.file("out.train/metrics.csv")) : "";
+    if (std::count(metrics.begin(), metrics.end(), '\n') > 10) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_TRUE(test::kill_one_rank_and_wait(launcher, config)) << "the surviving rank hung in a collective";
+  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), 30.0);
+}
+
 }  // namespace
 }  // namespace sppo
