@@ -328,6 +328,7 @@ const std::vector<Field>& fields() {
       field("train", &Config::train, "clip_grad_norm", &TrainConfig::clip_grad_norm, non_negative()),
       field("train", &Config::train, "precision", &TrainConfig::precision),
       field("train", &Config::train, "checkpoint_every", &TrainConfig::checkpoint_every, at_least(1)),
+      field("train", &Config::train, "keep_checkpoints", &TrainConfig::keep_checkpoints, at_least(1)),
       field("train", &Config::train, "data", &TrainConfig::data),
       field("train", &Config::train, "nonfinite", &TrainConfig::nonfinite),
       field("eval", &Config::eval, "prompts", &EvalConfig::prompts, non_empty()),

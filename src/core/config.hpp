@@ -84,6 +84,7 @@ struct TrainConfig {
   double clip_grad_norm = 1.0;
   Precision precision = Precision::fp32;
   int64_t checkpoint_every = 100;
+  int64_t keep_checkpoints = 2;  // the newest complete checkpoints kept; older ones are removed
   std::optional<std::string> data;  // null: the iteration's samples.h5
   NonFinite nonfinite = NonFinite::stop;  // stop: fail naming step, micro-batch and unit; skip: drop the step, count it
 };

@@ -1,6 +1,7 @@
 #include "io/hdf5.hpp"
 
 #include <algorithm>
+#include <exception>
 #include <cstring>
 #include <numeric>
 #include <utility>
@@ -238,6 +239,10 @@ bool File::exists(const std::string& object_path) const {
 }
 
 void File::flush() { check_status(H5Fflush(id(), H5F_SCOPE_GLOBAL), path_ + ": flush"); }
+
+File::~File() {
+  if (parallel_ && std::uncaught_exceptions() > 0) h_.release();  // see the header: no collective while unwinding
+}
 
 void File::close() {
   if (!h_.valid()) return;

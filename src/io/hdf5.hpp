@@ -84,6 +84,13 @@ class File {
   static File create(const std::string& path, MPI_Comm comm);  // truncates
   static File open(const std::string& path, bool writable, MPI_Comm comm);
 
+  // Closes the file, except a parallel one while an exception unwinds: closing is collective,
+  // and a rank that failed alone would wait there forever for ranks that never come; it goes
+  // on to main, which aborts the job (the file was written as .partial or chunk-flagged data).
+  ~File();
+  File(File&&) noexcept = default;
+  File& operator=(File&&) noexcept = default;
+
   const std::string& path() const { return path_; }
   hid_t id() const { return h_.id(); }
   bool parallel() const { return parallel_; }

@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "core/error.hpp"
+#include "io/disk_space.hpp"
 
 namespace sppo {
 namespace {
@@ -56,6 +57,13 @@ h5::File create_samples_file(const std::string& path, const SamplesShape& shape,
                       " Lr=" + std::to_string(shape.max_response_tokens) +
                       " chunk=" + std::to_string(shape.chunk_prompts));
   const std::string partial = path + ".partial";
+  uint64_t bytes = 0;  // every dataset is allocated at creation
+  for (const auto& spec : samples_datasets(shape)) {
+    uint64_t n = h5::element_size(spec.type);
+    for (int64_t d : spec.dims) n *= static_cast<uint64_t>(d);
+    bytes += n;
+  }
+  require_free_space(comm, partial, bytes);
   {
     h5::File file = h5::File::create(partial, comm);
     for (const auto& spec : samples_datasets(shape)) file.create_dataset(spec.path, spec.type, spec.dims);

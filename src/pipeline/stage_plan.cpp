@@ -153,7 +153,7 @@ std::map<std::string, std::string> stage_settings(const Config& config, const St
       s["upstream"] = settings_fingerprint(stage_settings(config, {stage.iteration, StageKind::generate}));
       break;
     case StageKind::train:
-      add_section(s, config, "train", {"train.checkpoint_every"});
+      add_section(s, config, "train", {"train.checkpoint_every", "train.keep_checkpoints"});
       if (config.train.data) s["train.data.fingerprint"] = file_fingerprint(*config.train.data);
       s["upstream"] = settings_fingerprint(stage_settings(config, {stage.iteration, StageKind::annotate}));
       break;

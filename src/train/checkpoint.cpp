@@ -3,9 +3,11 @@
 #include <ATen/ATen.h>
 #include <dirent.h>
 
+#include <algorithm>
 #include <cstdio>
 
 #include "core/error.hpp"
+#include "io/disk_space.hpp"
 #include "io/hdf5.hpp"
 
 namespace sppo {
@@ -34,6 +36,10 @@ void save_checkpoint(const std::string& path, const ShardedModel& model, Optimiz
   int world = 1;
   MPI_Comm_size(comm, &world);
   const std::string partial = path + ".partial";
+  uint64_t bytes = 0;  // per unit: the master vector and each optimizer state, f32
+  for (int64_t u = 0; u < model.num_units(); ++u)
+    bytes += static_cast<uint64_t>(model.unit(u).layout().numel()) * 4 * (1 + optimizer.state_names().size());
+  require_free_space(comm, partial, bytes);
   {
     h5::File file = h5::File::create(partial, comm);
     file.set_attribute("sppo_schema", std::string("checkpoint"));
@@ -96,20 +102,42 @@ TrainProgress load_checkpoint(const std::string& path, ShardedModel& model, Opti
   return progress;
 }
 
-std::optional<std::string> newest_checkpoint(const std::string& folder) {
+namespace {
+
+// The steps of the complete checkpoints in `folder`, ascending: "step-<n>.h5" exactly (a
+// ".partial" never matches).
+std::vector<long long> checkpoint_steps(const std::string& folder) {
+  std::vector<long long> steps;
   DIR* dir = opendir(folder.c_str());
-  if (!dir) return std::nullopt;
-  long long best = -1;
+  if (!dir) return steps;
   while (dirent* e = readdir(dir)) {
     long long step = -1;
     char tail[8] = {0};
-    // Only complete files: "step-<n>.h5" exactly (a ".partial" never matches).
     if (std::sscanf(e->d_name, "step-%lld.h%1s", &step, tail) == 2 && std::string(e->d_name) == "step-" + std::to_string(step) + ".h5")
-      best = std::max(best, step);
+      steps.push_back(step);
   }
   closedir(dir);
-  if (best < 0) return std::nullopt;
-  return folder + "/step-" + std::to_string(best) + ".h5";
+  std::sort(steps.begin(), steps.end());
+  return steps;
+}
+
+}  // namespace
+
+std::optional<std::string> newest_checkpoint(const std::string& folder) {
+  const auto steps = checkpoint_steps(folder);
+  if (steps.empty()) return std::nullopt;
+  return folder + "/step-" + std::to_string(steps.back()) + ".h5";
+}
+
+int64_t prune_checkpoints(const std::string& folder, int64_t keep) {
+  const auto steps = checkpoint_steps(folder);
+  int64_t removed = 0;
+  for (std::size_t i = 0; i + static_cast<std::size_t>(std::max<int64_t>(keep, 1)) < steps.size(); ++i) {
+    const std::string path = folder + "/step-" + std::to_string(steps[i]) + ".h5";
+    if (std::remove(path.c_str()) != 0) throw_io_error(path, "remove", errno);
+    ++removed;
+  }
+  return removed;
 }
 
 }  // namespace sppo

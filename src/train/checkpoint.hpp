@@ -38,4 +38,8 @@ TrainProgress load_checkpoint(const std::string& path, ShardedModel& model, Opti
 // The newest complete checkpoint "step-<n>.h5" in `folder`, if any.
 std::optional<std::string> newest_checkpoint(const std::string& folder);
 
+// Removes all but the newest `keep` (at least 1) complete checkpoints of `folder`; returns
+// how many it removed. One rank; after a new checkpoint is in place.
+int64_t prune_checkpoints(const std::string& folder, int64_t keep);
+
 }  // namespace sppo

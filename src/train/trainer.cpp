@@ -243,9 +243,11 @@ TrainSummary run_train_stage(const TrainJob& job, MPI_Comm mpi_comm, bool thread
     at::Tensor stop_flag = at::full({1}, stop_signal.requested() ? 1.0f : 0.0f, at::kFloat);
     comm.all_reduce(stop_flag, ReduceOp::max);
     const bool stopping = stop_flag.item<float>() > 0 && step + 1 < stop;
-    if ((step + 1) % tc.checkpoint_every == 0 || step + 1 == stop || stopping)
+    if ((step + 1) % tc.checkpoint_every == 0 || step + 1 == stop || stopping) {
       save_checkpoint(job.checkpoint_dir + "/step-" + std::to_string(step + 1) + ".h5", model, *optimizer,
                       to_string(tc.optimizer), progress, mpi_comm);
+      if (comm.rank() == 0) prune_checkpoints(job.checkpoint_dir, tc.keep_checkpoints);
+    }
     if (stopping) {
       summary.interrupted = true;
       log.info("train: SIGUSR1: checkpointed at step " + std::to_string(step + 1) + " of " + std::to_string(total_steps) +

@@ -5,6 +5,8 @@
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include "core/error.hpp"
 #include "dist/mpi_communicator.hpp"
 #include "io/hdf5.hpp"
@@ -83,6 +85,20 @@ TEST(Checkpoint, SavesFullVectorsReloadsExactlyAndReshardsToFewerRanks) {
     MPI_Comm_free(&smaller);
   }
   MPI_Barrier(MPI_COMM_WORLD);
+}
+
+
+TEST(Checkpoint, PruneKeepsTheNewestCompleteOnes) {
+  test::TempDir dir;
+  for (const char* name : {"step-1.h5", "step-2.h5", "step-10.h5", "step-9.h5", "step-11.h5.partial", "notes.txt"})
+    test::write_file(dir.file(name), "x");
+  EXPECT_EQ(prune_checkpoints(dir.path(), 2), 2);
+  for (const char* kept : {"step-9.h5", "step-10.h5", "step-11.h5.partial", "notes.txt"})
+    EXPECT_TRUE(std::ifstream(dir.file(kept)).good()) << kept;
+  for (const char* gone : {"step-1.h5", "step-2.h5"}) EXPECT_FALSE(std::ifstream(dir.file(gone)).good()) << gone;
+  EXPECT_EQ(newest_checkpoint(dir.path()).value(), dir.file("step-10.h5"));
+  EXPECT_EQ(prune_checkpoints(dir.path(), 0), 1);  // at least one is always kept
+  EXPECT_EQ(newest_checkpoint(dir.path()).value(), dir.file("step-10.h5"));
 }
 
 }  // namespace
