@@ -5,11 +5,13 @@
 
 #include <cstring>
 #include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 
 #include "core/error.hpp"
+#include "io/safetensors_index.hpp"
 
 namespace sppo {
 namespace {
@@ -22,12 +24,6 @@ bool is_directory(const std::string& path) {
 bool is_file(const std::string& path) {
   struct stat st {};
   return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
-}
-
-// A shard named in an index must be a plain file name inside the folder.
-void check_shard_name(const std::string& index_path, const std::string& name) {
-  if (name.empty() || name.find('/') != std::string::npos || name == "." || name == "..")
-    throw FormatError(index_path + ": weight_map names file \"" + name + "\", which is not a file name in the folder");
 }
 
 }  // namespace
@@ -89,25 +85,14 @@ SafetensorsModel SafetensorsModel::open(const std::string& path) {
     const std::string index_path = path + "/model.safetensors.index.json";
     const std::string single_path = path + "/model.safetensors";
     if (is_file(index_path)) {
-      std::ifstream in(index_path);
+      std::ifstream in(index_path, std::ios::binary);
       if (!in) throw_io_error(index_path, "open", errno);
-      nlohmann::json index;
-      try {
-        index = nlohmann::json::parse(in);
-      } catch (const nlohmann::json::exception& e) {
-        throw FormatError(index_path + ": not valid JSON: " + e.what());
-      }
-      if (!index.is_object() || !index.contains("weight_map") || !index["weight_map"].is_object())
-        throw FormatError(index_path + ": missing object field weight_map");
-      if (index.contains("metadata") && index["metadata"].is_object())
-        for (const auto& [k, v] : index["metadata"].items()) model.metadata_[k] = v.is_string() ? v.get<std::string>() : v.dump();
+      const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      const SafetensorsIndex index = parse_safetensors_index(text, index_path);
+      model.metadata_ = index.metadata;
       std::map<std::string, std::size_t> file_numbers;
-      std::map<std::string, std::string> wanted;  // tensor -> shard file name
-      for (const auto& [name, file] : index["weight_map"].items()) {
-        if (!file.is_string()) throw FormatError(index_path + ": weight_map." + name + " must be a file name");
-        const std::string shard = file.get<std::string>();
-        check_shard_name(index_path, shard);
-        wanted[name] = shard;
+      const std::map<std::string, std::string>& wanted = index.weight_map;  // tensor -> shard file name
+      for (const auto& [name, shard] : wanted) {
         if (!file_numbers.count(shard)) {
           file_numbers[shard] = model.files_.size();
           model.files_.emplace_back(path + "/" + shard);

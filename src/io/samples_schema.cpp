@@ -1,5 +1,10 @@
 #include "io/samples_schema.hpp"
 
+#include <unistd.h>
+
+#include <sys/wait.h>
+
+#include <algorithm>
 #include <cstdio>
 
 #include "core/error.hpp"
@@ -81,8 +86,74 @@ h5::File create_samples_file(const std::string& path, const SamplesShape& shape,
   return open_samples_file(path, true, comm, &reopened);
 }
 
+namespace {
+
+h5::File open_checked(const std::string& path, bool writable, MPI_Comm comm, SamplesShape* shape_out);
+
+// HDF5 1.10 can crash on malformed files (fuzzing found a heap use-after-free in its attribute
+// code; tests/fuzz/samples_schema-hdf5-bugs/). So a samples file is first opened, checked and
+// its first chunk read in a child process, where a crash is only a message: "nothing let in".
+// Returns "" when the file is fine, else the reason.
+std::string probe_in_child(const std::string& path) {
+  int fds[2];
+  if (pipe(fds) != 0) throw_io_error(path, "pipe (to check the file in a child process)", errno);
+  const pid_t pid = fork();
+  if (pid < 0) throw_io_error(path, "fork (to check the file in a child process)", errno);
+  if (pid == 0) {
+    close(fds[0]);
+    std::string message;
+    int code = 0;
+    try {
+      SamplesShape shape;
+      h5::File file = open_checked(path, false, MPI_COMM_NULL, &shape);
+      if (shape.chunks() > 0) read_chunk_tokens(file, shape, 0);
+    } catch (const std::exception& e) {
+      message = e.what();
+      code = 3;
+    }
+    if (!message.empty() && write(fds[1], message.data(), message.size()) < 0) code = 4;
+    _exit(code);
+  }
+  close(fds[1]);
+  std::string message;
+  char buf[4096];
+  for (ssize_t n; (n = read(fds[0], buf, sizeof buf)) > 0;) message.append(buf, static_cast<std::size_t>(n));
+  close(fds[0]);
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return "";
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 3) return message;
+  return path + ": malformed: the HDF5 library failed reading it (" +
+         (WIFSIGNALED(status) ? "signal " + std::to_string(WTERMSIG(status)) : "status " + std::to_string(WEXITSTATUS(status))) +
+         " in a child process); the file is not opened";
+}
+
+}  // namespace
+
 h5::File open_samples_file(const std::string& path, bool writable, MPI_Comm comm, SamplesShape* shape_out) {
   if (!h5::is_hdf5(path)) throw FormatError(path + ": not an HDF5 file (or missing)");
+  // Rank 0 probes; every rank learns the verdict, so that all stop together or none does.
+  std::string verdict = mpi_rank(comm) == 0 ? probe_in_child(path) : "";
+  if (comm != MPI_COMM_NULL) {
+    int n = static_cast<int>(verdict.size());
+    MPI_Bcast(&n, 1, MPI_INT, 0, comm);
+    verdict.resize(static_cast<std::size_t>(n));
+    MPI_Bcast(verdict.data(), n, MPI_CHAR, 0, comm);
+    if (!verdict.empty()) throw CollectiveError(verdict, mpi_rank(comm));
+  }
+  if (!verdict.empty()) throw FormatError(verdict);
+  return open_checked(path, writable, comm, shape_out);
+}
+
+h5::File open_samples_file_in_process(const std::string& path, SamplesShape* shape_out) {
+  if (!h5::is_hdf5(path)) throw FormatError(path + ": not an HDF5 file (or missing)");
+  return open_checked(path, false, MPI_COMM_NULL, shape_out);
+}
+
+namespace {
+
+h5::File open_checked(const std::string& path, bool writable, MPI_Comm comm, SamplesShape* shape_out) {
   h5::File file = h5::File::open(path, writable, comm);
   const auto schema = file.string_attribute(samples::kAttrSchema);
   if (!schema || *schema != "samples")
@@ -106,6 +177,20 @@ h5::File open_samples_file(const std::string& path, bool writable, MPI_Comm comm
   shape.samples = response_dims[1];
   shape.max_response_tokens = response_dims[2];
   shape.max_prompt_tokens = prompt_dims[1];
+  // Sizes sppo could have written; a file declaring more (HDF5 allows huge unallocated
+  // datasets) would make a reader allocate terabytes for one chunk.
+  auto bound = [&](const char* what, int64_t value, int64_t most) {
+    if (value < 1 || value > most)
+      throw FormatError(path + ": " + what + " = " + std::to_string(value) + ": must be in [1, " + std::to_string(most) + "]");
+  };
+  bound("prompts (N)", shape.prompts, int64_t{1} << 32);
+  bound("samples per prompt (K)", shape.samples, 4096);
+  bound("prompt tokens (Lp)", shape.max_prompt_tokens, int64_t{1} << 20);
+  bound("response tokens (Lr)", shape.max_response_tokens, int64_t{1} << 20);
+  bound("chunk_prompts", shape.chunk_prompts, int64_t{1} << 20);
+  if (std::min(shape.chunk_prompts, shape.prompts) * shape.samples * std::max(shape.max_response_tokens, shape.samples) > (int64_t{1} << 31))
+    throw FormatError(path + ": one chunk of " + std::to_string(shape.chunk_prompts) + " prompts x " + std::to_string(shape.samples) +
+                      " samples x " + std::to_string(shape.max_response_tokens) + " tokens exceeds 2^31 values");
   for (const auto& spec : samples_datasets(shape)) {
     const h5::Dataset ds = file.open_dataset(spec.path);
     const auto dims = ds.dims();
@@ -119,6 +204,8 @@ h5::File open_samples_file(const std::string& path, bool writable, MPI_Comm comm
   if (shape_out) *shape_out = shape;
   return file;
 }
+
+}  // namespace
 
 ChunkTokens read_chunk_tokens(const h5::File& file, const SamplesShape& shape, int64_t chunk) {
   const int64_t begin = shape.chunk_begin(chunk), rows = shape.chunk_end(chunk) - begin;

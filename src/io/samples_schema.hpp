@@ -75,7 +75,13 @@ h5::File create_samples_file(const std::string& path, const SamplesShape& shape,
 // Opens `path` and checks it is a samples file of this schema version whose datasets all
 // exist with the types and mutually consistent shapes of the schema. Throws FormatError
 // naming the file and the first dataset or attribute that disagrees.
+// The file is first opened, checked and its first chunk read in a child process (rank 0): HDF5
+// 1.10 can crash on malformed files, and a crash there becomes a FormatError here. Collective.
 h5::File open_samples_file(const std::string& path, bool writable, MPI_Comm comm, SamplesShape* shape_out);
+
+// The same checks in this process, read-only and serial, without the child: for the fuzz
+// target, which must see the parser's coverage (and HDF5's crashes).
+h5::File open_samples_file_in_process(const std::string& path, SamplesShape* shape_out);
 
 // The token rows of one chunk, without padding: prompts[i] for its prompts, responses[i K + k]
 // for their samples (EOS kept where the response ended). Read as hyperslabs.

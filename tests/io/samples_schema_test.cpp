@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "core/error.hpp"
 #include "test_support.hpp"
 
@@ -117,6 +119,21 @@ TEST(SamplesSchema, RefusesAbsurdShapes) {
   s = small_shape();
   s.samples = 1;  // K = 1: the eval responses
   EXPECT_NO_THROW(create_samples_file(dir.file("z.h5"), s, {}, {}, MPI_COMM_NULL));
+}
+
+
+// Files on which the HDF5 library itself misbehaves (found by fuzzing; see
+// tests/fuzz/samples_schema_fuzz.cpp): opened as sppo opens them, through the child-process
+// probe, each must be one FormatError and leave this process unharmed.
+TEST(SamplesSchema, FilesThatBreakHdf5AreRefusedWithoutHarm) {
+  int files = 0;
+  for (const auto& e : std::filesystem::directory_iterator("tests/fuzz/samples_schema-hdf5-bugs")) {
+    SCOPED_TRACE(e.path().string());
+    SamplesShape shape;
+    EXPECT_THROW(open_samples_file(e.path().string(), false, MPI_COMM_NULL, &shape), FormatError);
+    ++files;
+  }
+  EXPECT_GE(files, 1);
 }
 
 }  // namespace
