@@ -17,6 +17,7 @@
 
 #include "io/hdf5.hpp"
 #include "io/safetensors.hpp"
+#include "pipeline/tiny_run.hpp"
 #include "test_support.hpp"
 
 namespace sppo {
@@ -65,12 +66,7 @@ std::vector<std::string> train(int ranks, const std::string& config, const std::
   return argv;
 }
 
-double max_difference(const std::string& a, const std::string& b) {
-  const auto x = SafetensorsModel::open(a), y = SafetensorsModel::open(b);
-  double worst = 0;
-  for (const auto& name : y.names()) worst = std::max(worst, (x.tensor(name) - y.tensor(name)).abs().max().item<double>());
-  return worst;
-}
+using test::max_difference;
 
 TEST(Train, OneSgdStepFromJsonlEqualsTheReferenceAtAnyRankCount) {
   test::TempDir dir;
@@ -281,12 +277,17 @@ std::string pairs_with_one_overflow() {
   return out;
 }
 
+// One example per step, SGD, checkpoints every step, over pairs_with_one_overflow().
+std::string overflow_config(const test::TempDir& dir, const std::string& beta, const std::string& extra = "") {
+  test::write_file(dir.file("bad.jsonl"), pairs_with_one_overflow());
+  return write_config(dir, "loss: sppo, beta: " + beta + ", optimizer: sgd, lr: 0.01, warmup_ratio: 0, global_batch: 1, "
+                           "micro_batch: 1, max_length: 128, max_prompt_length: 64, checkpoint_every: 1, " + extra +
+                           "data: " + dir.file("bad.jsonl"));
+}
+
 TEST(Train, ANonFiniteStepStopsNamingStepMicroBatchAndUnitBeforeAnyCheckpoint) {
   test::TempDir dir;
-  test::write_file(dir.file("bad.jsonl"), pairs_with_one_overflow());
-  const std::string config = write_config(dir, "loss: sppo, beta: 1.0e-38, optimizer: sgd, lr: 0.01, warmup_ratio: 0, "
-                                               "global_batch: 1, micro_batch: 1, max_length: 128, max_prompt_length: 64, "
-                                               "checkpoint_every: 1, data: " + dir.file("bad.jsonl"));
+  const std::string config = overflow_config(dir, "1.0e-38");
   const auto r = test::run_process(train(2, config, dir.file("out")));
   EXPECT_EQ(r.exit_code, 1) << r.err;
   std::smatch m;
@@ -303,10 +304,7 @@ TEST(Train, ANonFiniteStepStopsNamingStepMicroBatchAndUnitBeforeAnyCheckpoint) {
 
 TEST(Train, NonFiniteSkipDropsTheStepAndCountsIt) {
   test::TempDir dir;
-  test::write_file(dir.file("bad.jsonl"), pairs_with_one_overflow());
-  const std::string config = write_config(dir, "loss: sppo, beta: 1.0e-30, optimizer: sgd, lr: 0.01, warmup_ratio: 0, "
-                                               "global_batch: 1, micro_batch: 1, max_length: 128, max_prompt_length: 64, "
-                                               "checkpoint_every: 1, nonfinite: skip, data: " + dir.file("bad.jsonl"));
+  const std::string config = overflow_config(dir, "1.0e-30", "nonfinite: skip, ");
   const auto r = test::run_process(train(2, config, dir.file("out")));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find(": step skipped (1 so far)"), std::string::npos) << r.err;
