@@ -15,7 +15,7 @@ const std::vector<CommandSpec>& command_specs() {
       {"generate", {}, {"config", "iteration", "policy", "samples"}, {"config"},
        "sample K responses per prompt from the policy into samples.h5 (MPI ranks share the chunks)"},
       {"annotate", {}, {"config", "iteration", "samples"}, {"config"},
-       "score every ordered pair of each prompt's responses with PairRM into samples.h5 (MPI)"},
+       "score every ordered pair of each prompt's responses with the judge (PairRM or synthetic) into samples.h5 (MPI)"},
       {"train", {}, {"config", "iteration", "samples", "policy", "out", "max-steps"}, {"config"},
        "train pi_{t+1} with the SPPO loss, sharded over the ranks, with checkpoints; export it (MPI)"},
       {"eval", {}, {"config", "iteration"}, {"config"},
