@@ -43,4 +43,10 @@ void AtomicFile::commit() {
   committed_ = true;
 }
 
+void write_file_atomically(const std::string& path, const std::string& text) {
+  AtomicFile file(path);
+  file.write(text.data(), text.size());
+  file.commit();
+}
+
 }  // namespace sppo

@@ -24,4 +24,8 @@ class AtomicFile {
   bool committed_ = false;
 };
 
+// The whole of `text` as the file `path`, through an AtomicFile: the old file or the new one,
+// never half of it.
+void write_file_atomically(const std::string& path, const std::string& text);
+
 }  // namespace sppo

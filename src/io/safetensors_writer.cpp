@@ -88,10 +88,7 @@ std::vector<std::string> write_safetensors_folder(const std::string& folder, con
     for (const auto& t : shards[i]) weight_map[t.name] = name;
   }
   nlohmann::ordered_json index = {{"metadata", {{"total_size", total_bytes}}}, {"weight_map", weight_map}};
-  const std::string text = index.dump(2) + "\n";
-  AtomicFile out(folder + "/model.safetensors.index.json");
-  out.write(text.data(), text.size());
-  out.commit();
+  write_file_atomically(folder + "/model.safetensors.index.json", index.dump(2) + "\n");
   written.push_back(folder + "/model.safetensors.index.json");
   return written;
 }

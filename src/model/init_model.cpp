@@ -23,12 +23,6 @@ namespace {
 
 constexpr const char* kProvenance = "init_model.json";
 
-void write_text(const std::string& path, const std::string& text) {
-  AtomicFile f(path);
-  f.write(text.data(), text.size());
-  f.commit();
-}
-
 // What identifies a built model: the arch file's settings and the tokenizer text's bytes.
 std::string arch_identity(const ModelArch& a) {
   std::ifstream in(a.tokenizer_text, std::ios::binary);
@@ -90,8 +84,8 @@ int64_t build_llama(const ModelArch& a, const std::string& dir) {
       {"rms_norm_eps", 1e-5}, {"rope_theta", 10000.0}, {"tie_word_embeddings", false}, {"bos_token_id", 1},
       {"eos_token_id", 2}, {"initializer_range", a.initializer_range}, {"torch_dtype", "float32"},
       {"attention_bias", false}, {"mlp_bias", false}};
-  write_text(dir + "/config.json", config.dump(2) + "\n");
-  write_text(dir + "/tokenizer_config.json",
+  write_file_atomically(dir + "/config.json", config.dump(2) + "\n");
+  write_file_atomically(dir + "/tokenizer_config.json",
              nlohmann::json{{"add_bos_token", true}, {"add_eos_token", false}, {"bos_token", "<s>"},
                             {"eos_token", "</s>"}, {"unk_token", "<unk>"}, {"legacy", false},
                             {"tokenizer_class", "LlamaTokenizer"}}.dump(2) + "\n");
@@ -153,15 +147,15 @@ int64_t build_pairrm(const ModelArch& a, const std::string& dir) {
       {"sep_token_id", 2}, {"source_prefix_id", source}, {"cand1_prefix_id", cand1}, {"cand2_prefix_id", cand2},
       {"cand_prefix_id", cand}, {"n_tasks", 1}, {"pooler_hidden_size", a.hidden_size}, {"pooler_dropout", 0},
       {"pooler_hidden_act", "gelu"}, {"initializer_range", a.initializer_range}, {"torch_dtype", "float32"}};
-  write_text(dir + "/config.json", config.dump(2) + "\n");
-  write_text(dir + "/added_tokens.json",
+  write_file_atomically(dir + "/config.json", config.dump(2) + "\n");
+  write_file_atomically(dir + "/added_tokens.json",
              nlohmann::json{{"[MASK]", mask}, {"<|source|>", source}, {"<|candidate1|>", cand1},
                             {"<|candidate2|>", cand2}, {"<|candidate|>", cand}}.dump(2) + "\n");
-  write_text(dir + "/special_tokens_map.json",
+  write_file_atomically(dir + "/special_tokens_map.json",
              nlohmann::json{{"bos_token", "[CLS]"}, {"cls_token", "[CLS]"}, {"eos_token", "[SEP]"},
                             {"mask_token", "[MASK]"}, {"pad_token", "[PAD]"}, {"sep_token", "[SEP]"},
                             {"unk_token", "[UNK]"}}.dump(2) + "\n");
-  write_text(dir + "/tokenizer_config.json",
+  write_file_atomically(dir + "/tokenizer_config.json",
              nlohmann::json{{"tokenizer_class", "DebertaV2Tokenizer"}, {"do_lower_case", false},
                             {"split_by_punct", false}, {"vocab_type", "spm"}}.dump(2) + "\n");
   const auto tensors = draw(a, pairrm_specs(a, vocab));
@@ -204,7 +198,7 @@ InitModelResult init_model(const ModelArch& arch, const std::string& out) {
   result.built = true;
   result.parameters = arch.kind == ModelKind::llama ? build_llama(arch, partial) : build_pairrm(arch, partial);
   result.vocab_size = nlohmann::json::parse(std::ifstream(partial + "/config.json")).at("vocab_size").get<int64_t>();
-  write_text(partial + "/" + kProvenance,
+  write_file_atomically(partial + "/" + kProvenance,
              nlohmann::json{{"identity", identity}, {"arch", arch.source}, {"kind", to_string(arch.kind)},
                             {"seed", arch.seed}, {"parameters", result.parameters}, {"vocab_size", result.vocab_size}}
                      .dump(2) + "\n");

@@ -95,12 +95,6 @@ WinRate from_json(const nlohmann::json& j) {
   return w;
 }
 
-void write_atomically(const std::string& path, const std::string& text) {
-  AtomicFile f(path);
-  f.write(text.data(), text.size());
-  f.commit();
-}
-
 // a(y) = log π_{t+1}(y|x) − log π_t(y|x) of iteration t's training rows, with their targets.
 void write_logratios(const Config& config, int64_t iteration, MPI_Comm mpi_comm, const Log& log) {
   const std::string samples = samples_path(config, iteration);
@@ -123,7 +117,7 @@ void write_logratios(const Config& config, int64_t iteration, MPI_Comm mpi_comm,
   for (std::size_t i = 0; i < rows.size(); ++i)
     csv << roles[i] << "," << rows[i]->win_prob << "," << logp[i] - rows[i]->ref_logp << ","
         << (rows[i]->win_prob - 0.5) / config.train.beta << "\n";
-  write_atomically(logratios_path(config, iteration), csv.str());
+  write_file_atomically(logratios_path(config, iteration), csv.str());
   log.info("eval: log-ratios of " + std::to_string(rows.size()) + " training rows -> " + logratios_path(config, iteration));
 }
 
@@ -161,7 +155,7 @@ EvalResult run_eval_stage(const EvalJob& job, MPI_Comm comm, bool thread_multipl
     nlohmann::json j = {{"policy", p}, {"policy_path", policy_dir}, {"judge", judge->describe()},
                         {"eval_prompts", config.eval.prompts}, {"vs_base", to_json(result.vs_base)},
                         {"vs_previous", to_json(result.vs_previous)}, {"per_prompt_vs_base", vs_base}};
-    write_atomically(eval_result_path(config, p), j.dump(2) + "\n");
+    write_file_atomically(eval_result_path(config, p), j.dump(2) + "\n");
   }
   char line[256];
   std::snprintf(line, sizeof line, "eval: policy %lld vs base: win rate %.3f [%.3f, %.3f] over %lld prompts; vs policy %lld: %.3f",

@@ -79,10 +79,7 @@ void Manifest::save(const std::string& path) const {
     out << YAML::EndMap;
   }
   out << YAML::EndSeq << YAML::EndMap;
-  const std::string text = std::string(out.c_str()) + "\n";
-  AtomicFile file(path);
-  file.write(text.data(), text.size());
-  file.commit();
+  write_file_atomically(path, std::string(out.c_str()) + "\n");
 }
 
 const StageRecord* Manifest::find(const std::string& stage) const {

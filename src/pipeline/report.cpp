@@ -86,12 +86,6 @@ LogRatios read_logratios(const std::string& path) {
   return r;
 }
 
-void write_file(const std::string& path, const std::string& text) {
-  AtomicFile f(path);
-  f.write(text.data(), text.size());
-  f.commit();
-}
-
 // For a synthetic matrix judge: each policy's mixed strategy over the answers (exact, from
 // its logits on the first training prompt), the average policy's, and their exploitability.
 // Returns the gnuplot commands of its plot ("" when there is nothing to plot).
@@ -128,7 +122,7 @@ std::string nash_section(const Config& config, std::ostringstream& md, const std
     md << " " << fixed(1 - mass) << " | " << fixed(exploitability(q, P), 4) << " | " << fixed(exploitability(avg, P), 4) << " |\n";
     dat << p << " " << exploitability(q, P) << " " << exploitability(avg, P) << "\n";
   }
-  write_file(plots + "/nash.dat", dat.str());
+  write_file_atomically(plots + "/nash.dat", dat.str());
   md << "\n![exploitability](plots/nash.png)\n\n";
   // Theorem 4.1: the average's exploitability falls like 1/√T; the dashed line is that rate
   // through the first average.
@@ -219,9 +213,9 @@ std::string write_report(const Config& config, const Log& log) {
         "probability; SPPO regresses a(y) onto (p − ½)/β (the line).\n\n![log-ratios](plots/logratio.png)\n\n";
 
   const std::string nash_plot = nash_section(config, md, plots);
-  write_file(plots + "/winrate.dat", winrate_dat.str());
-  write_file(plots + "/loss.dat", loss_dat.str());
-  write_file(plots + "/logratio.dat", logratio_dat.str());
+  write_file_atomically(plots + "/winrate.dat", winrate_dat.str());
+  write_file_atomically(plots + "/loss.dat", loss_dat.str());
+  write_file_atomically(plots + "/logratio.dat", logratio_dat.str());
   const std::string beta = std::to_string(config.train.beta);
   const std::string script =
       "set terminal pngcairo size 800,500 noenhanced\nset grid\n"
@@ -233,7 +227,7 @@ std::string write_report(const Config& config, const Log& log) {
       "set output '" + plots + "/logratio.png'\nset title 'Log-ratio of training rows vs win probability'\nset xlabel 'win probability p'\nset ylabel 'a(y)'\nset xtics auto\nset key left top\n"
       "set yrange [" + std::to_string(a_low - 0.1 * (a_high - a_low + 1)) + ":" + std::to_string(a_high + 0.1 * (a_high - a_low + 1)) + "]\n"
       "plot for [i=0:" + std::to_string(std::max<int64_t>(0, T - 1)) + "] '" + plots + "/logratio.dat' index i using 1:2 with points pt 7 ps 0.5 title sprintf('iteration %d', i), (x - 0.5) / " + beta + " with lines lc rgb 'black' title '(p - 1/2)/beta'\nset yrange [*:*]\n" + nash_plot;
-  write_file(plots + "/plots.gp", script);
+  write_file_atomically(plots + "/plots.gp", script);
   const int rc = run_quietly({"gnuplot", plots + "/plots.gp"});
   if (rc != 0) {
     md << "_Plots were not drawn: " << (rc < 0 ? "gnuplot is not installed (Debian: gnuplot-nox)" : "gnuplot failed on " + plots + "/plots.gp")
@@ -247,7 +241,7 @@ std::string write_report(const Config& config, const Log& log) {
      << "* `iter-<t>/metrics.csv`, `iter-<t>/logratios.csv`, `iter-<t>/policy/` (π_{t+1}).\n"
      << "* `eval/responses-<p>.h5`, `eval/winrate-<p>.json`: the held-out responses and judgements.\n";
   const std::string path = report_path(config);
-  write_file(path, md.str());
+  write_file_atomically(path, md.str());
   return path;
 }
 

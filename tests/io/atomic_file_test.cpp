@@ -34,5 +34,14 @@ TEST(AtomicFile, AbandonedWriteLeavesNoTraceAndKeepsTheOldFile) {
   EXPECT_THROW(AtomicFile(dir.file("missing/dir/x")), IoError);
 }
 
+TEST(AtomicFile, WriteFileAtomicallyReplacesTheWholeFile) {
+  test::TempDir dir;
+  test::write_file(dir.file("t"), "a much longer old content");
+  write_file_atomically(dir.file("t"), "new");
+  EXPECT_EQ(test::read_file(dir.file("t")), "new");
+  EXPECT_EQ(test::run_process({"ls", "-A", dir.path()}).out, "t\n");
+  EXPECT_THROW(write_file_atomically(dir.file("missing/dir/x"), "x"), IoError);
+}
+
 }  // namespace
 }  // namespace sppo
