@@ -37,4 +37,13 @@ void MpiComm::release() noexcept {
   comm_ = MPI_COMM_NULL;
 }
 
+std::string broadcast_string(MPI_Comm comm, std::string text) {
+  if (comm == MPI_COMM_NULL) return text;
+  int n = static_cast<int>(text.size());
+  check_mpi(MPI_Bcast(&n, 1, MPI_INT, 0, comm), "broadcast a string's length");
+  text.resize(static_cast<std::size_t>(n));
+  check_mpi(MPI_Bcast(text.data(), n, MPI_CHAR, 0, comm), "broadcast a string");
+  return text;
+}
+
 }  // namespace sppo

@@ -1,6 +1,6 @@
 #pragma once
-// defines: sppo::MpiComm, a move-only owner of a duplicated MPI communicator, and
-// check_mpi, which turns an MPI error code into a DistError with MPI's own text.
+// defines: sppo::MpiComm, a move-only owner of a duplicated MPI communicator, check_mpi,
+// which turns an MPI error code into a DistError with MPI's own text, and broadcast_string.
 #include <mpi.h>
 
 #include <string>
@@ -9,6 +9,11 @@
 namespace sppo {
 
 void check_mpi(int code, const std::string& what);
+
+// Rank 0's `text` on every rank of `comm` (its length, then its bytes); with MPI_COMM_NULL,
+// `text` itself. How a verdict one rank reached (an error message, "" for none) becomes every
+// rank's, so that all stop together or none does.
+std::string broadcast_string(MPI_Comm comm, std::string text);
 
 class MpiComm {
  public:

@@ -8,6 +8,7 @@
 #include <cstdio>
 
 #include "core/error.hpp"
+#include "dist/mpi_handles.hpp"
 #include "io/disk_space.hpp"
 
 namespace sppo {
@@ -134,14 +135,8 @@ std::string probe_in_child(const std::string& path) {
 h5::File open_samples_file(const std::string& path, bool writable, MPI_Comm comm, SamplesShape* shape_out) {
   if (!h5::is_hdf5(path)) throw FormatError(path + ": not an HDF5 file (or missing)");
   // Rank 0 probes; every rank learns the verdict, so that all stop together or none does.
-  std::string verdict = mpi_rank(comm) == 0 ? probe_in_child(path) : "";
-  if (comm != MPI_COMM_NULL) {
-    int n = static_cast<int>(verdict.size());
-    MPI_Bcast(&n, 1, MPI_INT, 0, comm);
-    verdict.resize(static_cast<std::size_t>(n));
-    MPI_Bcast(verdict.data(), n, MPI_CHAR, 0, comm);
-    if (!verdict.empty()) throw CollectiveError(verdict, mpi_rank(comm));
-  }
+  const std::string verdict = broadcast_string(comm, mpi_rank(comm) == 0 ? probe_in_child(path) : "");
+  if (!verdict.empty() && comm != MPI_COMM_NULL) throw CollectiveError(verdict, mpi_rank(comm));
   if (!verdict.empty()) throw FormatError(verdict);
   return open_checked(path, writable, comm, shape_out);
 }

@@ -4,6 +4,7 @@
 
 #include "annotate/judge.hpp"
 #include "core/error.hpp"
+#include "dist/mpi_handles.hpp"
 #include "io/prompts.hpp"
 #include "model/causal_lm.hpp"
 #include "model/policy_tokenizer.hpp"
@@ -34,13 +35,7 @@ bool rank0_decides(MPI_Comm comm, Fn&& decide) {
     }
   }
   MPI_Bcast(&decision, 1, MPI_INT, 0, comm);
-  if (decision < 0) {
-    int n = static_cast<int>(error.size());
-    MPI_Bcast(&n, 1, MPI_INT, 0, comm);
-    error.resize(static_cast<std::size_t>(n));
-    MPI_Bcast(error.data(), n, MPI_CHAR, 0, comm);
-    throw CollectiveError(error, rank);
-  }
+  if (decision < 0) throw CollectiveError(broadcast_string(comm, error), rank);
   return decision == 1;
 }
 
