@@ -50,7 +50,9 @@ std::string normalised(const std::string& word) {
 
 }  // namespace
 
-SyntheticJudge::SyntheticJudge(RankerConfig config) : config_(std::move(config)) {}
+SyntheticJudge::SyntheticJudge(RankerConfig config) : config_(std::move(config)) {
+  for (const auto& k : config_.keywords) liked_.insert(normalised(k));
+}
 
 int64_t SyntheticJudge::answer_index(const std::string& response) const {
   const std::string t = trim(response);
@@ -70,11 +72,9 @@ double SyntheticJudge::logit(const std::string& a, const std::string& b) const {
     case SyntheticRule::length:
       return config_.scale * (static_cast<double>(words(a).size()) - static_cast<double>(words(b).size()));
     case SyntheticRule::keyword: {
-      std::set<std::string> liked;
-      for (const auto& k : config_.keywords) liked.insert(normalised(k));
       auto hits = [&](const std::string& text) {
         double n = 0;
-        for (const auto& w : words(text)) n += liked.count(normalised(w)) ? 1 : 0;
+        for (const auto& w : words(text)) n += liked_.count(normalised(w)) ? 1 : 0;
         return n;
       };
       return config_.scale * (hits(a) - hits(b));

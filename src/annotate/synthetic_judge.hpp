@@ -9,6 +9,9 @@
 //            punctuation stripped) that are in ranker.keywords.
 // Logits are logit(P) = log(P / (1 - P)), P clamped to [1e-6, 1 - 1e-6], so that the direct
 // win-rate aggregation σ((M[a,b] − M[b,a]) / 2) gives back P exactly.
+#include <set>
+#include <string>
+
 #include "annotate/judge.hpp"
 
 namespace sppo {
@@ -27,6 +30,7 @@ class SyntheticJudge final : public Judge {
 
  private:
   RankerConfig config_;
+  std::set<std::string> liked_;  // ranker.keywords, normalised once
 };
 
 }  // namespace sppo
