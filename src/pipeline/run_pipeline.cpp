@@ -96,7 +96,9 @@ RunSummary run_pipeline(const Config& config, const RunOptions& options, MPI_Com
   check_inputs(config);
   const std::string manifest_file = manifest_path(config);
   Manifest manifest;
+  std::map<std::string, StageSettings> settings_of;  // rank 0's, for the decisions and the records
   rank0_decides(comm, [&] {
+    settings_of = run_stage_settings(config);
     make_directories(run_root(config));
     manifest = Manifest::load(manifest_file);
     if (options.restart_from) {
@@ -128,7 +130,7 @@ RunSummary run_pipeline(const Config& config, const RunOptions& options, MPI_Com
         }
         return true;
       }
-      const auto settings = stage_settings(config, stage);
+      const StageSettings& settings = settings_of.at(stage.name());
       if (stage.kind == StageKind::eval) {
         // Evaluation feeds nothing downstream: new eval settings re-evaluate every policy.
         if (record->settings != settings && !evals_cleared) {
@@ -167,15 +169,15 @@ RunSummary run_pipeline(const Config& config, const RunOptions& options, MPI_Com
     }
     ++summary.stages_run;
     rank0_decides(comm, [&] {
-      StageRecord r{stage.name(), stage_settings(config, stage), stage_outputs(config, stage), utc_now()};
+      StageRecord r{stage.name(), settings_of.at(stage.name()), stage_outputs(config, stage), utc_now()};
       manifest.record(std::move(r));
       manifest.save(manifest_file);
       if (stage.kind == StageKind::eval) summary.report = write_report(config, log);
       return true;
     });
   }
-  rank0_decides(comm, [&] {
-    summary.report = write_report(config, log);
+  rank0_decides(comm, [&] {  // the last eval wrote it, unless every stage had finished before
+    if (summary.report.empty()) summary.report = write_report(config, log);
     return true;
   });
   log.info("run: " + std::to_string(summary.stages_run) + " stage(s) run, " + std::to_string(summary.stages_skipped) +

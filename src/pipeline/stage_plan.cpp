@@ -129,45 +129,57 @@ Stage parse_stage(const std::string& text, const Config& config) {
                     "; a bare generate|annotate|train|eval means iteration 0)");
 }
 
-std::map<std::string, std::string> stage_settings(const Config& config, const Stage& stage) {
-  std::map<std::string, std::string> s;
-  switch (stage.kind) {
-    case StageKind::generate:
-      s["run.seed"] = std::to_string(config.run.seed);
-      s["run.iterations"] = std::to_string(config.run.iterations);
-      add_section(s, config, "data");
-      add_section(s, config, "generate", {"generate.chunk_prompts"});
-      s["policy.chat_template"] = to_string(config.policy.chat_template);
-      s["policy.dtype"] = to_string(config.policy.dtype);
-      s["data.prompts.fingerprint"] = file_fingerprint(config.data.prompts);
-      if (stage.iteration == 0) {
-        s["policy.path"] = config.policy.path;
-        s["policy.fingerprint"] = fingerprint_model_folder(config.policy.path);
-      } else {
-        s["upstream"] = settings_fingerprint(stage_settings(config, {stage.iteration - 1, StageKind::train}));
-      }
-      break;
-    case StageKind::annotate:
-      add_judge(s, config);
-      s["annotate.winrate"] = to_string(config.annotate.winrate);
-      s["upstream"] = settings_fingerprint(stage_settings(config, {stage.iteration, StageKind::generate}));
-      break;
-    case StageKind::train:
-      add_section(s, config, "train", {"train.checkpoint_every", "train.keep_checkpoints"});
-      if (config.train.data) s["train.data.fingerprint"] = file_fingerprint(*config.train.data);
-      s["upstream"] = settings_fingerprint(stage_settings(config, {stage.iteration, StageKind::annotate}));
-      break;
-    case StageKind::eval:
-      add_section(s, config, "eval");
-      add_judge(s, config);
-      for (const char* key : {"generate.temperature", "generate.top_p", "generate.top_k", "generate.max_prompt_length"})
-        for (const auto& [k, v] : config_values(config))
-          if (k == key) s[k] = v;
-      s["eval.prompts.fingerprint"] = file_fingerprint(config.eval.prompts);
-      s["upstream"] = settings_fingerprint(stage_settings(config, {stage.iteration, StageKind::train}));
-      break;
+std::map<std::string, StageSettings> run_stage_settings(const Config& config) {
+  // The inputs, fingerprinted once: they do not change while a run runs.
+  const std::string prompts = file_fingerprint(config.data.prompts);
+  const std::string eval_prompts = file_fingerprint(config.eval.prompts);
+  const std::string policy = fingerprint_model_folder(config.policy.path);
+  StageSettings judge;
+  add_judge(judge, config);
+  std::map<std::string, StageSettings> all;
+  std::string upstream;  // the settings fingerprint of the stage each one follows (eval aside)
+  for (const Stage& stage : run_stages(config)) {
+    StageSettings s;
+    switch (stage.kind) {
+      case StageKind::generate:
+        s["run.seed"] = std::to_string(config.run.seed);
+        s["run.iterations"] = std::to_string(config.run.iterations);
+        add_section(s, config, "data");
+        add_section(s, config, "generate", {"generate.chunk_prompts"});
+        s["policy.chat_template"] = to_string(config.policy.chat_template);
+        s["policy.dtype"] = to_string(config.policy.dtype);
+        s["data.prompts.fingerprint"] = prompts;
+        if (stage.iteration == 0) {
+          s["policy.path"] = config.policy.path;
+          s["policy.fingerprint"] = policy;
+        } else {
+          s["upstream"] = upstream;  // iteration t - 1's train
+        }
+        break;
+      case StageKind::annotate:
+        s = judge;
+        s["annotate.winrate"] = to_string(config.annotate.winrate);
+        s["upstream"] = upstream;
+        break;
+      case StageKind::train:
+        add_section(s, config, "train", {"train.checkpoint_every", "train.keep_checkpoints"});
+        if (config.train.data) s["train.data.fingerprint"] = file_fingerprint(*config.train.data);
+        s["upstream"] = upstream;
+        break;
+      case StageKind::eval:
+        add_section(s, config, "eval");
+        s.insert(judge.begin(), judge.end());
+        for (const char* key : {"generate.temperature", "generate.top_p", "generate.top_k", "generate.max_prompt_length"})
+          for (const auto& [k, v] : config_values(config))
+            if (k == key) s[k] = v;
+        s["eval.prompts.fingerprint"] = eval_prompts;
+        s["upstream"] = upstream;  // this iteration's train
+        break;
+    }
+    if (stage.kind != StageKind::eval) upstream = settings_fingerprint(s);
+    all[stage.name()] = std::move(s);
   }
-  return s;
+  return all;
 }
 
 std::map<std::string, std::string> stage_outputs(const Config& config, const Stage& stage) {

@@ -29,9 +29,13 @@ std::vector<Stage> run_stages(const Config& config);
 // "iter-1/train", or a bare "train" (= iteration 0). Throws ConfigError listing the valid names.
 Stage parse_stage(const std::string& text, const Config& config);
 
-// What `stage`'s result depends on. Reads the input files it names (prompt files, model
-// folders) to fingerprint them; cheap (model folders are sampled, see io/fingerprint.hpp).
-std::map<std::string, std::string> stage_settings(const Config& config, const Stage& stage);
+// What a stage's result depends on: config keys, fingerprints of its inputs, and the settings
+// of the stage it follows (so a change upstream is a change here).
+using StageSettings = std::map<std::string, std::string>;
+
+// Every stage's settings by Stage::name(), in one pass: each input file (prompt files, the
+// base policy and PairRM folders, sampled: see io/fingerprint.hpp) is read once.
+std::map<std::string, StageSettings> run_stage_settings(const Config& config);
 
 // Fingerprints of what a finished stage wrote: samples.h5's responses (generate) or judge
 // logits (annotate), the exported policy folder (train), the eval result (eval).
