@@ -7,6 +7,8 @@
 #include <signal.h>
 
 #include <chrono>
+#include <iterator>
+#include <algorithm>
 #include <cstdlib>
 #include <thread>
 #include <fstream>
@@ -107,8 +109,20 @@ int spawn_in_group(const std::vector<std::string>& argv, const std::string& outp
   return pid;
 }
 
+int first_rank(int launcher) { return std::atoi(run_process({"pgrep", "-P", std::to_string(launcher)}).out.c_str()); }
+
+bool wait_for_lines(const std::string& path, int lines, int timeout_ms) {
+  for (int waited = 0; waited < timeout_ms; waited += 20) {
+    std::ifstream in(path);
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (std::count(text.begin(), text.end(), '\n') > lines) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return false;
+}
+
 bool kill_one_rank_and_wait(int launcher, const std::string& marker) {
-  const pid_t rank = static_cast<pid_t>(std::atoi(run_process({"pgrep", "-P", std::to_string(launcher)}).out.c_str()));
+  const pid_t rank = static_cast<pid_t>(first_rank(launcher));
   if (rank > 0) ::kill(rank, SIGKILL);
   int status = 0;
   bool ended = false;

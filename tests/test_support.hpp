@@ -45,6 +45,13 @@ bool kill_one_rank_and_wait(int launcher, const std::string& marker);
 // The sppo binary under test: $SPPO_BIN (set by ctest).
 std::string sppo_binary();
 
+// Polls `path` every 20 ms until it holds more than `lines` lines (a job's progress, e.g. its
+// metrics.csv); false if `timeout_ms` passed first.
+bool wait_for_lines(const std::string& path, int lines, int timeout_ms);
+
+// The pid of one rank (a child process) of an `mpiexec` started by spawn_in_group; 0 if none.
+int first_rank(int launcher);
+
 // `mpiexec --oversubscribe --bind-to none -n <ranks> <sppo> <args...>` as an argv.
 std::vector<std::string> mpi_sppo(int ranks, const std::vector<std::string>& args);
 

@@ -186,11 +186,7 @@ TEST_F(Slurm, AWarnedTrainingJobCheckpointsRequeuesAndEndsWithTheUninterruptedWe
   const std::string id = trim(r.out);
   // Training has made progress: warn the batch shell as Slurm's --signal=B:USR1@lead does.
   const std::string metrics = dir.file("runs/t/iter-0/metrics.csv");
-  for (int i = 0; i < 1500; ++i) {
-    const std::string m = std::filesystem::exists(metrics) ? test::read_file(metrics) : "";
-    if (std::count(m.begin(), m.end(), '\n') > 30) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
+  test::wait_for_lines(metrics, 30, 30000);
   ASSERT_EQ(test::run_process({"scancel", "--signal=USR1", "--batch", id}).exit_code, 0);
   EXPECT_EQ(cluster_->wait(id), "COMPLETED");
   const std::string log = test::read_file(dir.file("slurm-" + id + ".out"));

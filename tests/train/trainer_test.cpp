@@ -298,7 +298,9 @@ TEST(Train, ANonFiniteStepStopsNamingStepMicroBatchAndUnitBeforeAnyCheckpoint) {
   const int step = std::stoi(m[1]);
   EXPECT_EQ(r.err.find("the loss is not finite", m.position(0) + 1 + m.length(0)), std::string::npos) << "printed once\n" << r.err;
   EXPECT_FALSE(std::filesystem::exists(dir.file("out.train/ckpt/step-" + std::to_string(step) + ".h5")));
-  if (step > 1) EXPECT_TRUE(std::filesystem::exists(dir.file("out.train/ckpt/step-" + std::to_string(step - 1) + ".h5")));
+  if (step > 1) {
+    EXPECT_TRUE(std::filesystem::exists(dir.file("out.train/ckpt/step-" + std::to_string(step - 1) + ".h5")));
+  }
   EXPECT_FALSE(std::filesystem::exists(dir.file("out/model.safetensors")));
 }
 
@@ -321,12 +323,8 @@ TEST(Train, Sigusr1CheckpointsStopsWithStatus3AndTheRerunEndsAsAnUninterruptedRu
   ASSERT_EQ(test::run_process(train(2, config, dir.file("plain"))).exit_code, 0);
   const int launcher = test::spawn_in_group(train(2, config, dir.file("out")));
   // Wait for 20 steps in metrics.csv, then signal one rank, as Slurm's warning does.
-  for (int i = 0; i < 600; ++i) {
-    const std::string metrics = std::filesystem::exists(dir.file("out.train/metrics.csv")) ? test::read_file(dir.file("out.train/metrics.csv")) : "";
-    if (std::count(metrics.begin(), metrics.end(), '\n') > 20) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  const pid_t rank = static_cast<pid_t>(std::atoi(test::run_process({"pgrep", "-P", std::to_string(launcher)}).out.c_str()));
+  test::wait_for_lines(dir.file("out.train/metrics.csv"), 20, 12000);
+  const pid_t rank = static_cast<pid_t>(test::first_rank(launcher));
   ASSERT_GT(rank, 0);
   ::kill(rank, SIGUSR1);
   int status = 0;
@@ -351,11 +349,7 @@ TEST(Train, ARankKilledMidCollectiveEndsTheWholeJobInBoundedTime) {
                                                "checkpoint_every: 100000, data: " + dir.file("one.jsonl"));
   const int launcher = test::spawn_in_group(train(2, config, dir.file("out")));
   // Training: every step is all-gathers and reduce-scatters, so the kill lands in or between collectives.
-  for (int i = 0; i < 600; ++i) {
-    const std::string metrics = std::filesystem::exists(dir.file("out.train/metrics.csv")) ? test::read_file(dir.file("out.train/metrics.csv")) : "";
-    if (std::count(metrics.begin(), metrics.end(), '\n') > 10) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
+  test::wait_for_lines(dir.file("out.train/metrics.csv"), 10, 12000);
   const auto start = std::chrono::steady_clock::now();
   EXPECT_TRUE(test::kill_one_rank_and_wait(launcher, config)) << "the surviving rank hung in a collective";
   EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), 30.0);
