@@ -9,7 +9,7 @@
 #include "model/causal_lm.hpp"
 #include "model/policy_tokenizer.hpp"
 #include "train/dataset.hpp"
-#include "train/losses.hpp"
+#include "train/rows_logp.hpp"
 
 namespace sppo {
 namespace {
@@ -29,12 +29,9 @@ std::vector<int32_t> int_list(const nlohmann::json& j, const std::string& at, co
 // log p(response | prompt) of a batch of rows, with the training set's batching and sum
 // (response tokens only, EOS included when present).
 void score_batch(const CausalLM& model, const std::vector<TrainRow>& rows) {
-  std::vector<const TrainRow*> pointers;
-  for (const auto& r : rows) pointers.push_back(&r);
-  const TrainRows t = batch_tensors(pointers, std::vector<float>(rows.size(), 0.0f));
-  const at::Tensor logp = response_logp(model.logits(t.ids, attention_from_mask(t.mask)), t.ids, t.mask, t.response_start);
+  const std::vector<double> logp = rows_logp(model, rows);
   for (std::size_t b = 0; b < rows.size(); ++b)
-    std::cout << nlohmann::json{{"logp", logp[static_cast<int64_t>(b)].item<double>()},
+    std::cout << nlohmann::json{{"logp", logp[b]},
                                 {"tokens", static_cast<int64_t>(rows[b].response.size())}}
                      .dump()
               << "\n";

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "train/fsdp_step.hpp"
+#include "train/losses.hpp"
 
 namespace sppo {
 
@@ -26,6 +27,16 @@ std::vector<float> rows_logp(ShardedModel& policy, const std::vector<const Train
   }
   comm.all_reduce(all, ReduceOp::sum);
   return {all.data_ptr<float>(), all.data_ptr<float>() + all.numel()};
+}
+
+std::vector<double> rows_logp(const CausalLM& model, const std::vector<TrainRow>& rows) {
+  std::vector<const TrainRow*> pointers;
+  for (const auto& r : rows) pointers.push_back(&r);
+  const TrainRows t = batch_tensors(pointers, std::vector<float>(rows.size(), 0.0f));
+  const at::Tensor logp = response_logp(model.logits(t.ids, attention_from_mask(t.mask)), t.ids, t.mask, t.response_start);
+  std::vector<double> out;
+  for (std::size_t i = 0; i < rows.size(); ++i) out.push_back(logp[static_cast<int64_t>(i)].item<double>());
+  return out;
 }
 
 }  // namespace sppo

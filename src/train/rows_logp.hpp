@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "dist/communicator.hpp"
+#include "model/causal_lm.hpp"
 #include "train/dataset.hpp"
 #include "train/sharded_model.hpp"
 
@@ -15,5 +16,9 @@ namespace sppo {
 // every rank returns all rows' values.
 std::vector<float> rows_logp(ShardedModel& policy, const std::vector<const TrainRow*>& rows, int64_t batch,
                              Communicator& comm, Communicator* prefetch_comm);
+
+// The same through a whole model on this process, all rows in one batch (`sppo score`, the
+// Nash experiment's answer distribution): the training set's padding and response sum.
+std::vector<double> rows_logp(const CausalLM& model, const std::vector<TrainRow>& rows);
 
 }  // namespace sppo
