@@ -39,7 +39,7 @@ sppo_signal_step() {
   if [[ -n ${SLURM_JOB_ID:-} ]] && command -v scancel > /dev/null; then
     scancel --signal=USR1 "$SLURM_JOB_ID"
   else
-    kill -USR1 "$1" 2> /dev/null
+    pkill -USR1 -x mpiexec -P "$1" 2> /dev/null  # the step is a subshell running mpiexec | tee
   fi
 }
 
@@ -60,16 +60,29 @@ sppo_wait_for_earlier_steps() {
 # exits with status 3; generate, annotate and eval end (their finished chunks are kept).
 # Either way the job then requeues itself and the rerun continues where it stopped.
 sppo_stage() {
-  local warned=0 status=0 step
+  local warned=0 status=0 step attempt steplog
+  steplog=$(mktemp "${TMPDIR:-/tmp}/sppo-step.XXXXXX")
   trap 'warned=1; sppo_log "USR1 (time limit or preemption ahead): asking the step to stop"; sppo_signal_step "$step"' USR1
   sppo_wait_for_earlier_steps
-  sppo_log "step: sppo $*"
-  sppo_launch "$SPPO_BIN" "$@" &
-  step=$!
-  while true; do
-    wait "$step" && status=0 || status=$?
-    kill -0 "$step" 2> /dev/null || break  # wait returned for the trap: the step still runs
+  # A launch Slurm aborts (a requeued job whose old step is still being torn down) can end with
+  # status 0 although no rank ran: a step counts as run only if sppo logged its start line.
+  for attempt in 1 2 3; do
+    sppo_log "step: sppo $*"
+    : > "$steplog"
+    (sppo_launch "$SPPO_BIN" "$@" 2>&1 | tee -a "$steplog"; exit "${PIPESTATUS[0]}") &
+    step=$!
+    while true; do
+      wait "$step" && status=0 || status=$?
+      kill -0 "$step" 2> /dev/null || break  # wait returned for the trap: the step still runs
+    done
+    # Done, failed (sppo said why), or warned: no retry. Only a silent status 0 is relaunched.
+    ((warned || status != 0)) && break
+    grep -q "info: sppo $1: " "$steplog" && break
+    status=1
+    sppo_log "the step never started: Slurm aborted its launch (attempt $attempt); retrying in 10 s"
+    sleep 10
   done
+  rm -f "$steplog"
   trap - USR1
   if ((warned)) || ((status == SPPO_EXIT_CHECKPOINTED)); then
     if [[ -n ${SLURM_JOB_ID:-} ]]; then
