@@ -17,4 +17,13 @@ std::vector<float> win_rates(const float* logits, int64_t K, WinrateMode mode);
 // The official aggregated score s_i (used to pick the chosen/rejected pair).
 std::vector<double> pairrm_scores(const float* logits, int64_t K);
 
+// P[i,j] of `mode` above for one prompt's matrix (P[i,i] = ½); `s` is pairrm_scores(logits, K)
+// in score mode and unused in direct mode.
+double pair_probability(const float* logits, int64_t K, const std::vector<double>& s, int64_t i, int64_t j,
+                        WinrateMode mode);
+
+// The direct P(a beats b) = σ((m_ab − m_ba) / 2) from the two orders of one pair (m_ab: logit
+// that a beats b, a shown first): what eval and `sppo compare` report.
+double direct_pair_probability(double m_ab, double m_ba);
+
 }  // namespace sppo

@@ -1,10 +1,10 @@
 #include <ATen/ATen.h>
 
-#include <cmath>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
 #include "annotate/pair_batches.hpp"
+#include "annotate/win_rates.hpp"
 #include "app/commands.hpp"
 #include "core/error.hpp"
 #include "io/json_fields.hpp"
@@ -31,8 +31,7 @@ int compare_command(const CommandLine& cl) {
   const std::vector<float> logits = score_pair_rows(ranker, rows, defaults.annotate.batch_pairs);
   for (std::size_t i = 0; i < logits.size(); i += 2) {
     const double ab = logits[i], ba = logits[i + 1];
-    // p(a beats b) = σ((logit_ab − logit_ba) / 2)
-    std::cout << nlohmann::json{{"logit_ab", ab}, {"logit_ba", ba}, {"p_a_beats_b", 1.0 / (1.0 + std::exp(-(ab - ba) / 2))}}.dump()
+    std::cout << nlohmann::json{{"logit_ab", ab}, {"logit_ba", ba}, {"p_a_beats_b", direct_pair_probability(ab, ba)}}.dump()
               << "\n";
   }
   return 0;

@@ -2,7 +2,7 @@
 
 #include <ATen/ATen.h>
 
-#include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "annotate/judge.hpp"
+#include "annotate/win_rates.hpp"
 #include "core/error.hpp"
 #include "dist/mpi_communicator.hpp"
 #include "generate/generate_stage.hpp"
@@ -72,7 +73,7 @@ std::vector<double> judge_against(const Judge& judge, const PolicyTokenizer& tok
   std::vector<double> p(n, 0.0);
   for (std::size_t j = 0; j < index.size(); ++j) {
     const auto& M = matrices[j];
-    p[index[j]] = 1.0 / (1.0 + std::exp(-(static_cast<double>(M[1]) - static_cast<double>(M[2])) / 2.0));
+    p[index[j]] = direct_pair_probability(M[1], M[2]);
   }
   MPI_Allreduce(MPI_IN_PLACE, p.data(), static_cast<int>(n), MPI_DOUBLE, MPI_SUM, comm);
   return p;

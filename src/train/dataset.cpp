@@ -3,7 +3,6 @@
 #include <ATen/ATen.h>
 
 #include <algorithm>
-#include <cmath>
 
 #include "annotate/win_rates.hpp"
 #include "core/error.hpp"
@@ -12,8 +11,6 @@
 
 namespace sppo {
 namespace {
-
-double sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
 
 // The pair rows of each loss: sppo carries each response's own win rate; sppo_single carries
 // P[w,l] on the chosen row and 1 − P[w,l] on the rejected one; dpo and ipo use no target.
@@ -133,10 +130,7 @@ TrainSet train_set_from_samples(const std::string& samples_path, const Config& c
       ++set.skipped_ties;
       continue;
     }
-    const float* M = logits.data() + n * K * K;
-    const double p_wl = config.annotate.winrate == WinrateMode::score
-                            ? sigmoid(s[static_cast<std::size_t>(w)] - s[static_cast<std::size_t>(l)])
-                            : sigmoid((static_cast<double>(M[w * K + l]) - M[l * K + w]) / 2.0);
+    const double p_wl = pair_probability(logits.data() + n * K * K, K, s, w, l, config.annotate.winrate);
     TrainRow chosen = row(w), rejected = row(l);
     const float p_win = chosen.win_prob, p_lose = rejected.win_prob;
     set.examples.push_back(pair_example(config, std::move(chosen), std::move(rejected), p_win, p_lose, static_cast<float>(p_wl)));

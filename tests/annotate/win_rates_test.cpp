@@ -43,5 +43,24 @@ TEST(WinRates, EqualResponsesGetOneHalf) {
     for (float w : win_rates(M, 2, mode)) EXPECT_FLOAT_EQ(w, 0.5f);
 }
 
+TEST(WinRates, PairProbabilityIsOneTermOfTheWinRate) {
+  const float M[9] = {0, 2, 1, -1, 0, 0, 0, 3, 0};
+  EXPECT_NEAR(direct_pair_probability(2, -1), sigmoid((2 - -1) / 2.0), 1e-15);
+  EXPECT_NEAR(direct_pair_probability(2, -1) + direct_pair_probability(-1, 2), 1.0, 1e-15);
+  for (auto mode : {WinrateMode::score, WinrateMode::direct}) {
+    const auto s = pairrm_scores(M, 3);
+    const auto w = win_rates(M, 3, mode);
+    for (int64_t i = 0; i < 3; ++i) {
+      EXPECT_EQ(pair_probability(M, 3, s, i, i, mode), 0.5);
+      double total = 0;
+      for (int64_t j = 0; j < 3; ++j) total += pair_probability(M, 3, s, i, j, mode);
+      EXPECT_NEAR(total / 3, w[static_cast<std::size_t>(i)], 1e-6);
+    }
+  }
+  const auto s = pairrm_scores(M, 3);
+  EXPECT_NEAR(pair_probability(M, 3, s, 0, 1, WinrateMode::score), sigmoid(s[0] - s[1]), 1e-15);
+  EXPECT_NEAR(pair_probability(M, 3, s, 0, 1, WinrateMode::direct), sigmoid((2 - -1) / 2.0), 1e-15);
+}
+
 }  // namespace
 }  // namespace sppo
