@@ -138,7 +138,7 @@ std::vector<std::string> lines(const std::string& text) {
 class Slurm : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (geteuid() != 0) GTEST_SKIP() << "starting slurmctld/slurmd needs root";
+    if (geteuid() != 0) GTEST_SKIP() << "starting slurmctld/slurmd needs root (ctest reports the slurm entry as skipped)";
     cluster_ = std::make_unique<SlurmCluster>();
     ASSERT_TRUE(cluster_->ready()) << "the node never became idle; slurmctld log:\n" << cluster_->log();
     setenv("SPPO_BIN", test::sppo_binary().c_str(), 1);

@@ -39,7 +39,7 @@ class Tmpfs {
 };
 
 TEST(FullDisk, StopsNamingThePathKeepsWhatWasDoneAndResumesOnALargerDisk) {
-  if (geteuid() != 0) GTEST_SKIP() << "mounting a tmpfs needs root";
+  if (geteuid() != 0) GTEST_SKIP() << "mounting a tmpfs needs root (ctest reports the full_disk entry as skipped)";
   test::TempDir reference;
   ASSERT_EQ(test::run_process(test::mpi_sppo(2, {"run", "--config", test::write_config(reference)})).exit_code, 0);
   // Sizes from the uninterrupted run: one checkpoint, and samples.h5.
