@@ -57,7 +57,8 @@ sppo_wait_for_earlier_steps() {
 # sppo_stage ARGS...: runs `sppo ARGS...` as a job step in the background and waits for it,
 # so that the batch shell's trap runs when Slurm's warning (--signal=B:USR1@lead) arrives.
 # The trap forwards USR1 to the step: training checkpoints at its next step boundary and
-# exits with status 3; generate, annotate and eval end (their finished chunks are kept).
+# exits with status 3; generate and annotate finish the chunk in hand and exit with status 3 too
+# (eval ends; its finished chunks are kept).
 # Either way the job then requeues itself and the rerun continues where it stopped.
 sppo_stage() {
   local warned=0 status=0 step attempt steplog

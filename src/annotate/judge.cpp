@@ -18,9 +18,9 @@ JudgeItem judge_item(const PolicyTokenizer& tokenizer, ChatTemplate chat_templat
   return item;
 }
 
-std::unique_ptr<Judge> make_judge(const Config& config) {
-  if (config.ranker.type == RankerType::synthetic) return std::make_unique<SyntheticJudge>(config.ranker);
-  return std::make_unique<PairRmJudge>(config.ranker.path, config.ranker.dtype, config.annotate.batch_pairs);
+std::unique_ptr<Judge> make_judge(const JudgeSpec& spec) {
+  if (spec.ranker.type == RankerType::synthetic) return std::make_unique<SyntheticJudge>(spec.ranker);
+  return std::make_unique<PairRmJudge>(spec.ranker.path, spec.ranker.dtype, spec.batch_pairs);
 }
 
 }  // namespace sppo

@@ -35,8 +35,14 @@ class Judge {
 JudgeItem judge_item(const PolicyTokenizer& tokenizer, ChatTemplate chat_template, const std::vector<int32_t>& prompt,
                      const std::vector<const std::vector<int32_t>*>& responses);
 
+// What a judge is made from: the ranker section and annotate.batch_pairs.
+struct JudgeSpec {
+  RankerConfig ranker;
+  int64_t batch_pairs = 32;  // bounds PairRM's batches
+};
+
 // ranker.type = pairrm: PairRM from ranker.path; synthetic: the rule of ranker.rule.
-// `batch_pairs` bounds PairRM's batches. Throws naming the folder or the config key.
-std::unique_ptr<Judge> make_judge(const Config& config);
+// Throws naming the folder or the config key.
+std::unique_ptr<Judge> make_judge(const JudgeSpec& spec);
 
 }  // namespace sppo

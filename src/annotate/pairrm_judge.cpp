@@ -3,7 +3,7 @@
 #include <ATen/ATen.h>
 
 #include "annotate/pair_batches.hpp"
-#include "io/fingerprint.hpp"
+#include "io/model_fingerprint.hpp"
 
 namespace sppo {
 

@@ -10,8 +10,8 @@ int annotate_command(const CommandLine& cl) {
   JobContext job(cl, &argc, &argv);
   AnnotateJob a = annotate_job(job.config(), JobContext::int_flag(cl, "iteration").value_or(0));
   a.samples_path = cl.flag("samples").value_or(a.samples_path);
-  run_annotate_stage(a, MPI_COMM_WORLD, job.mpi().thread_multiple(), job.log());
-  return 0;
+  job.hold_run_directory({a.samples_path});
+  return run_annotate_stage(a, job.run()).interrupted ? kExitCheckpointed : 0;
 }
 
 }  // namespace sppo

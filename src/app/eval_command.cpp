@@ -6,6 +6,7 @@
 #include "core/error.hpp"
 #include "io/run_layout.hpp"
 #include "pipeline/eval_stage.hpp"
+#include "pipeline/stage_jobs.hpp"
 #include "pipeline/report.hpp"
 
 namespace sppo {
@@ -15,6 +16,7 @@ int eval_command(const CommandLine& cl) {
   char** argv = nullptr;
   JobContext job(cl, &argc, &argv);
   const Config& config = job.config();
+  job.hold_run_directory({run_root(config)});
   // --iteration T evaluates π_{T+1}, the policy iteration T trained; without it, every
   // trained policy of the run.
   std::vector<int64_t> policies;
@@ -26,8 +28,8 @@ int eval_command(const CommandLine& cl) {
     if (policies.empty())
       throw ConfigError(run_root(config) + ": no trained policy to evaluate (run sppo run or sppo train first)");
   }
-  for (int64_t p : policies) run_eval_stage({config, p}, MPI_COMM_WORLD, job.mpi().thread_multiple(), job.log());
-  if (job.mpi().rank() == 0) std::cout << "report: " << write_report(config, job.log()) << "\n";
+  for (int64_t p : policies) run_eval_stage(eval_job(config, p), job.run());
+  if (job.rank() == 0) std::cout << "report: " << write_report(config, job.run().log()) << "\n";
   return 0;
 }
 

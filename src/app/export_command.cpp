@@ -5,59 +5,45 @@
 #include "app/commands.hpp"
 #include "core/error.hpp"
 #include "io/atomic_file.hpp"
-#include "io/samples_schema.hpp"
+#include "io/samples_file.hpp"
 #include "model/policy_tokenizer.hpp"
 
 namespace sppo {
 
 int export_command(const CommandLine& cl) {
   const std::string path = *cl.flag("samples"), out_path = *cl.flag("out");
-  SamplesShape shape;
-  const h5::File file = open_samples_file(path, false, MPI_COMM_NULL, &shape);
-  const auto policy = file.string_attribute("policy_path");
-  if (!policy) throw FormatError(path + ": no policy_path attribute: it was not written by sppo generate");
-  const ChatTemplate chat_template =
-      file.string_attribute("chat_template").value_or("mistral") == "none" ? ChatTemplate::none : ChatTemplate::mistral;
-  const PolicyTokenizer tokenizer(*policy);
-
-  const int64_t N = shape.prompts, K = shape.samples, Lp = shape.max_prompt_tokens, Lr = shape.max_response_tokens;
-  const auto generated = file.open_dataset(std::string(samples::kProgressPrefix) + "generate").read_all<uint8_t>();
-  const auto annotated = file.open_dataset(std::string(samples::kProgressPrefix) + "annotate").read_all<uint8_t>();
-  const auto ids = file.open_dataset(samples::kPromptId).read_all<int64_t>();
-  const auto p_tok = file.open_dataset(samples::kPromptTokens).read_all<int32_t>();
-  const auto p_len = file.open_dataset(samples::kPromptLength).read_all<int32_t>();
-  const auto r_tok = file.open_dataset(samples::kResponseTokens).read_all<int32_t>();
-  const auto r_len = file.open_dataset(samples::kResponseLength).read_all<int32_t>();
-  const auto r_fin = file.open_dataset(samples::kResponseFinished).read_all<uint8_t>();
-  const auto logits = file.open_dataset(samples::kPairrmLogits).read_all<float>();
-  const auto winrate = file.open_dataset(samples::kPairrmWinrate).read_all<float>();
+  const SamplesFile file = SamplesFile::open(path, SamplesFile::Access::read_only, RankGroup::serial());
+  const SamplesOrigin origin = file.origin();
+  if (origin.policy_path.empty())
+    throw FormatError(path + ": no policy_path attribute: it was not written by sppo generate");
+  const ChatTemplate chat_template = parse_chat_template(origin.chat_template);
+  const PolicyTokenizer tokenizer(origin.policy_path);
+  const SamplesTable t = file.read_table();
+  const int64_t N = t.shape.prompts, K = t.shape.samples;
 
   std::string text;
   int64_t written = 0;
-  for (int64_t c = 0; c < shape.chunks(); ++c) {
-    if (!generated[static_cast<std::size_t>(c)]) continue;
-    for (int64_t i = shape.chunk_begin(c); i < shape.chunk_end(c); ++i) {
-      const auto at = [](const std::vector<int32_t>& v, int64_t offset, int64_t n) {
-        return std::vector<int32_t>(v.begin() + offset, v.begin() + offset + n);
-      };
+  for (int64_t c = 0; c < t.shape.chunks(); ++c) {
+    if (!t.generated.is_done(c)) continue;
+    for (int64_t i = t.shape.chunk_begin(c); i < t.shape.chunk_end(c); ++i) {
       nlohmann::json row;
-      row["prompt_id"] = ids[static_cast<std::size_t>(i)];
-      row["prompt"] = strip_chat_template(tokenizer.decode(at(p_tok, i * Lp, p_len[static_cast<std::size_t>(i)])), chat_template);
+      row["prompt_id"] = t.rows.prompt_ids[static_cast<std::size_t>(i)];
+      row["prompt"] = strip_chat_template(tokenizer.decode(t.rows.prompts[static_cast<std::size_t>(i)]), chat_template);
       nlohmann::json responses = nlohmann::json::array(), finished = nlohmann::json::array();
       for (int64_t k = 0; k < K; ++k) {
-        const int64_t rk = i * K + k;
-        responses.push_back(tokenizer.decode(at(r_tok, rk * Lr, r_len[static_cast<std::size_t>(rk)])));
-        finished.push_back(r_fin[static_cast<std::size_t>(rk)] != 0);
+        const auto rk = static_cast<std::size_t>(i * K + k);
+        responses.push_back(tokenizer.decode(t.rows.responses[rk]));
+        finished.push_back(t.rows.finished[rk] != 0);
       }
       row["responses"] = responses;
       row["finished"] = finished;
-      if (annotated[static_cast<std::size_t>(c)]) {
+      if (t.annotated.is_done(c)) {
         nlohmann::json m = nlohmann::json::array(), w = nlohmann::json::array();
         for (int64_t a = 0; a < K; ++a) {
           nlohmann::json r = nlohmann::json::array();
-          for (int64_t b = 0; b < K; ++b) r.push_back(logits[static_cast<std::size_t>((i * K + a) * K + b)]);
+          for (int64_t b = 0; b < K; ++b) r.push_back(t.logits[static_cast<std::size_t>((i * K + a) * K + b)]);
           m.push_back(r);
-          w.push_back(winrate[static_cast<std::size_t>(i * K + a)]);
+          w.push_back(t.winrate[static_cast<std::size_t>(i * K + a)]);
         }
         row["pairrm_logits"] = m;
         row["winrate"] = w;
@@ -67,9 +53,7 @@ int export_command(const CommandLine& cl) {
       ++written;
     }
   }
-  AtomicFile out(out_path);
-  out.write(text.data(), text.size());
-  out.commit();
+  write_file_atomically(out_path, text);
   std::cerr << "sppo export: " << written << " of " << N << " prompts -> " << out_path << "\n";
   return 0;
 }

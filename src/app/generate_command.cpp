@@ -11,8 +11,8 @@ int generate_command(const CommandLine& cl) {
   GenerateJob g = generate_job(job.config(), JobContext::int_flag(cl, "iteration").value_or(0));
   g.policy_dir = cl.flag("policy").value_or(g.policy_dir);
   g.samples_path = cl.flag("samples").value_or(g.samples_path);
-  run_generate_stage(g, MPI_COMM_WORLD, job.mpi().thread_multiple(), job.log());
-  return 0;
+  job.hold_run_directory({g.samples_path});
+  return run_generate_stage(g, job.run()).interrupted ? kExitCheckpointed : 0;
 }
 
 }  // namespace sppo

@@ -13,11 +13,7 @@
 namespace sppo {
 namespace {
 
-std::string shape_text(const std::vector<int64_t>& shape) {
-  std::string s = "[";
-  for (std::size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
-  return s + "]";
-}
+using h5::dims_text;
 
 std::string pad(const std::string& s, std::size_t width) {
   return s.size() >= width ? s + " " : s + std::string(width - s.size(), ' ');
@@ -46,7 +42,7 @@ std::string inspect_safetensors(const std::string& path) {
   for (const auto& [k, v] : model.metadata()) out << "  metadata " << k << " = " << first_line(v, 80) << "\n";
   for (const auto& name : model.names()) {
     const auto& e = model.entry(name);
-    out << "  " << pad(name, width + 1) << pad(dtype_name(e.dtype), 5) << shape_text(e.shape);
+    out << "  " << pad(name, width + 1) << pad(dtype_name(e.dtype), 5) << dims_text(e.shape);
     if (model.files().size() > 1) {
       const std::string& file = model.file_of(name);
       out << "  " << file.substr(file.rfind('/') + 1);
@@ -67,7 +63,7 @@ std::string inspect_hdf5(const std::string& path) {
   for (const auto& d : datasets) width = std::max(width, d.size());
   for (const auto& d : datasets) {
     const h5::Dataset ds = file.open_dataset(d);
-    out << "  " << pad(d, width + 1) << pad(ds.type_description(), 8) << shape_text(ds.dims()) << "\n";
+    out << "  " << pad(d, width + 1) << pad(ds.type_description(), 8) << dims_text(ds.dims()) << "\n";
   }
   return out.str();
 }

@@ -5,23 +5,52 @@
 #include <cstdlib>
 #include <iostream>
 #include <thread>
+#include <algorithm>
+#include <filesystem>
 
 #include "core/error.hpp"
+#include "io/run_layout.hpp"
 
 namespace sppo {
 
+bool use_prefetch(Prefetch setting, bool thread_multiple, int threads_per_rank) {
+  return thread_multiple && (setting == Prefetch::on || (setting == Prefetch::automatic && threads_per_rank > 1));
+}
+
 JobContext::JobContext(const CommandLine& cl, int* argc, char*** argv)
-    : config_(load_config(*cl.flag("config"), cl.overrides)) {
+    : config_(load_config(*cl.flag("config"), cl.overrides)), command_(cl.command) {
   mpi_ = std::make_unique<MpiSession>(argc, argv);
   log_ = std::make_unique<Log>(std::cerr, mpi_->rank());
   std::optional<int> slurm;
   if (const char* v = std::getenv("SLURM_CPUS_PER_TASK"); v && *v) slurm = std::atoi(v);
-  threads_ = threads_per_rank(config_.dist.threads_per_rank, slurm, static_cast<int>(std::thread::hardware_concurrency()),
-                              mpi_->local_size());
-  at::set_num_threads(threads_);
+  const int threads = threads_per_rank(config_.dist.threads_per_rank, slurm,
+                                       static_cast<int>(std::thread::hardware_concurrency()), mpi_->local_size());
+  at::set_num_threads(threads);
   at::set_num_interop_threads(1);
-  log_->info("sppo " + cl.command + ": " + std::to_string(mpi_->size()) + " rank(s), " + std::to_string(threads_) +
-             " thread(s) per rank, config " + config_.source);
+  const c10::Device device(c10::kCPU);
+  comm_ = make_communicator(config_.dist.backend, device, mpi_->world());
+  if (use_prefetch(config_.dist.prefetch, mpi_->thread_multiple(), threads))
+    prefetch_ = make_communicator(config_.dist.backend, device, mpi_->world());
+  context_ = std::make_unique<RunContext>(*comm_, prefetch_.get(), device, threads, mpi_->thread_multiple(), *log_, &stop_);
+  log_->info("sppo " + cl.command + ": " + std::to_string(mpi_->size()) + " rank(s), " + std::to_string(threads) +
+             " thread(s) per rank, " + comm_->backend() + " on " + device.str() + ", config " + config_.source);
+}
+
+JobContext::~JobContext() = default;
+
+void JobContext::hold_run_directory(const std::vector<std::string>& outputs) {
+  namespace fs = std::filesystem;
+  const fs::path root = fs::absolute(run_root(config_)).lexically_normal();
+  auto inside = [&](const std::string& path) {
+    const fs::path p = fs::absolute(path).lexically_normal();
+    const auto mismatch = std::mismatch(root.begin(), root.end(), p.begin(), p.end());
+    return mismatch.first == root.end();
+  };
+  if (std::none_of(outputs.begin(), outputs.end(), inside)) return;
+  decide_on_rank0(context_->group(), [&] {
+    lock_ = std::make_unique<RunLock>(root.string(), LockProbe::system("sppo " + command_), *log_);
+    return true;
+  });
 }
 
 std::optional<int64_t> JobContext::int_flag(const CommandLine& cl, const std::string& name) {

@@ -1,8 +1,6 @@
 // The sppo command line. The one place errors are caught: each is printed as one line and
 // the process exits non-zero; under MPI with several ranks the whole job is aborted so that
 // no rank is left waiting in a collective.
-#include <mpi.h>
-
 #include <iostream>
 #include <string>
 #include <vector>
@@ -13,6 +11,7 @@
 #include "app/version.hpp"
 #include "core/config.hpp"
 #include "core/error.hpp"
+#include "dist/mpi_session.hpp"
 
 namespace {
 
@@ -41,28 +40,10 @@ int run(const sppo::CommandLine& cl) {
   return 0;
 }
 
-// Rank of this process when MPI is up, for the error line.
-std::string rank_prefix() {
-  int initialized = 0, finalized = 0;
-  MPI_Initialized(&initialized);
-  MPI_Finalized(&finalized);
-  if (!initialized || finalized) return "";
-  int rank = 0, size = 1;
-  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-  MPI_Comm_size(MPI_COMM_WORLD, &size);
-  return size > 1 ? "[rank " + std::to_string(rank) + "] " : "";
-}
-
+// One line on stderr, then the job ends (every rank, so that none waits in a collective).
 [[noreturn]] void fail(const std::string& message) {
-  std::cerr << "sppo: " << rank_prefix() << "error: " << message << std::endl;
-  int initialized = 0, finalized = 0, size = 1;
-  MPI_Initialized(&initialized);
-  MPI_Finalized(&finalized);
-  if (initialized && !finalized) {
-    MPI_Comm_size(MPI_COMM_WORLD, &size);
-    if (size > 1) MPI_Abort(MPI_COMM_WORLD, 1);
-  }
-  std::exit(1);
+  std::cerr << "sppo: " << sppo::world_rank_prefix() << "error: " << message << std::endl;
+  sppo::abort_job(1);
 }
 
 }  // namespace

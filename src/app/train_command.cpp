@@ -1,7 +1,6 @@
 #include "app/commands.hpp"
 #include "app/job_context.hpp"
 #include "pipeline/stage_jobs.hpp"
-#include "train/stop_signal.hpp"
 
 namespace sppo {
 
@@ -18,8 +17,8 @@ int train_command(const CommandLine& cl) {
     t.metrics_path = *out + ".train/metrics.csv";
   }
   t.max_steps = JobContext::int_flag(cl, "max-steps");
-  const TrainSummary summary = run_train_stage(t, MPI_COMM_WORLD, job.mpi().thread_multiple(), job.threads(), job.log());
-  return summary.interrupted ? kExitCheckpointed : 0;
+  job.hold_run_directory({t.out_dir, t.checkpoint_dir});
+  return run_train_stage(t, job.run()).interrupted ? kExitCheckpointed : 0;
 }
 
 }  // namespace sppo

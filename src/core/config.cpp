@@ -236,6 +236,15 @@ using Check = std::function<std::string(const T&)>;
 Check<int64_t> at_least(int64_t lo) {
   return [lo](const int64_t& v) { return v >= lo ? "" : "must be >= " + std::to_string(lo); };
 }
+// A size or count: at least `lo`, at most `hi`, and the reason for the most in the message
+// (an absurd value must stop at the config, not at the disk-space check or an allocation).
+Check<int64_t> bounded(int64_t lo, int64_t hi, std::string why) {
+  return [lo, hi, why](const int64_t& v) {
+    if (v < lo) return "must be >= " + std::to_string(lo);
+    if (v > hi) return "must be <= " + std::to_string(hi) + " (" + why + ")";
+    return std::string();
+  };
+}
 Check<double> in_range(double lo, bool lo_open, double hi, bool hi_open) {
   return [=](const double& v) {
     bool ok = (lo_open ? v > lo : v >= lo) && (hi_open ? v < hi : v <= hi);
@@ -285,12 +294,19 @@ Field field(const char* section, S Config::*sec, const char* key, T S::*member, 
   return f;
 }
 
+// Why a size has the most it has (io/samples_file.cpp bounds what a samples.h5 may declare).
+constexpr const char* kSchemaSamples = "samples.h5 holds at most 4096 samples per prompt";
+constexpr const char* kSchemaTokens = "samples.h5 holds at most 2^20 tokens per prompt or response";
+constexpr const char* kSchemaChunk = "samples.h5 holds at most 2^20 prompts per chunk";
+constexpr const char* kVocabulary = "no vocabulary has more than 2^22 tokens";
+constexpr const char* kBatchMemory = "one batch must fit in a rank's memory";
+
 // Every key of DESIGN.md §8, in the order `config show` prints them.
 const std::vector<Field>& fields() {
   static const std::vector<Field> table = {
       field("run", &Config::run, "name", &RunConfig::name, safe_name()),
       field("run", &Config::run, "dir", &RunConfig::dir, non_empty()),
-      field("run", &Config::run, "iterations", &RunConfig::iterations, at_least(1)),
+      field("run", &Config::run, "iterations", &RunConfig::iterations, bounded(1, 1000, "each iteration trains on its own fold of the prompts")),
       field("run", &Config::run, "seed", &RunConfig::seed, at_least(0)),
       field("data", &Config::data, "prompts", &DataConfig::prompts, non_empty()),
       field("data", &Config::data, "prompt_field", &DataConfig::prompt_field, non_empty()),
@@ -306,35 +322,35 @@ const std::vector<Field>& fields() {
       field("ranker", &Config::ranker, "matrix", &RankerConfig::matrix),
       field("ranker", &Config::ranker, "keywords", &RankerConfig::keywords),
       field("ranker", &Config::ranker, "scale", &RankerConfig::scale, positive()),
-      field("generate", &Config::generate, "samples", &GenerateConfig::samples, at_least(2)),
+      field("generate", &Config::generate, "samples", &GenerateConfig::samples, bounded(2, 4096, kSchemaSamples)),
       field("generate", &Config::generate, "temperature", &GenerateConfig::temperature, non_negative()),
       field("generate", &Config::generate, "top_p", &GenerateConfig::top_p, in_range(0, true, 1, false)),
-      field("generate", &Config::generate, "top_k", &GenerateConfig::top_k, at_least(0)),
-      field("generate", &Config::generate, "max_new_tokens", &GenerateConfig::max_new_tokens, at_least(1)),
-      field("generate", &Config::generate, "max_prompt_length", &GenerateConfig::max_prompt_length, at_least(1)),
-      field("generate", &Config::generate, "chunk_prompts", &GenerateConfig::chunk_prompts, at_least(1)),
-      field("annotate", &Config::annotate, "batch_pairs", &AnnotateConfig::batch_pairs, at_least(1)),
+      field("generate", &Config::generate, "top_k", &GenerateConfig::top_k, bounded(0, 1 << 22, kVocabulary)),
+      field("generate", &Config::generate, "max_new_tokens", &GenerateConfig::max_new_tokens, bounded(1, 1 << 20, kSchemaTokens)),
+      field("generate", &Config::generate, "max_prompt_length", &GenerateConfig::max_prompt_length, bounded(1, 1 << 20, kSchemaTokens)),
+      field("generate", &Config::generate, "chunk_prompts", &GenerateConfig::chunk_prompts, bounded(1, 1 << 20, kSchemaChunk)),
+      field("annotate", &Config::annotate, "batch_pairs", &AnnotateConfig::batch_pairs, bounded(1, 1 << 16, kBatchMemory)),
       field("annotate", &Config::annotate, "winrate", &AnnotateConfig::winrate),
       field("train", &Config::train, "loss", &TrainConfig::loss),
       field("train", &Config::train, "beta", &TrainConfig::beta, positive()),
       field("train", &Config::train, "optimizer", &TrainConfig::optimizer),
       field("train", &Config::train, "lr", &TrainConfig::lr, non_negative()),
       field("train", &Config::train, "warmup_ratio", &TrainConfig::warmup_ratio, in_range(0, false, 1, false)),
-      field("train", &Config::train, "epochs", &TrainConfig::epochs, at_least(1)),
-      field("train", &Config::train, "global_batch", &TrainConfig::global_batch, at_least(1)),
-      field("train", &Config::train, "micro_batch", &TrainConfig::micro_batch, at_least(1)),
-      field("train", &Config::train, "max_length", &TrainConfig::max_length, at_least(2)),
-      field("train", &Config::train, "max_prompt_length", &TrainConfig::max_prompt_length, at_least(1)),
+      field("train", &Config::train, "epochs", &TrainConfig::epochs, bounded(1, 10000, "epochs over one iteration's samples")),
+      field("train", &Config::train, "global_batch", &TrainConfig::global_batch, bounded(1, 1 << 24, "examples per optimizer step")),
+      field("train", &Config::train, "micro_batch", &TrainConfig::micro_batch, bounded(1, 1 << 16, kBatchMemory)),
+      field("train", &Config::train, "max_length", &TrainConfig::max_length, bounded(2, 1 << 21, kSchemaTokens)),
+      field("train", &Config::train, "max_prompt_length", &TrainConfig::max_prompt_length, bounded(1, 1 << 20, kSchemaTokens)),
       field("train", &Config::train, "clip_grad_norm", &TrainConfig::clip_grad_norm, non_negative()),
       field("train", &Config::train, "precision", &TrainConfig::precision),
       field("train", &Config::train, "checkpoint_every", &TrainConfig::checkpoint_every, at_least(1)),
-      field("train", &Config::train, "keep_checkpoints", &TrainConfig::keep_checkpoints, at_least(1)),
+      field("train", &Config::train, "keep_checkpoints", &TrainConfig::keep_checkpoints, bounded(1, 1000, "a 7B checkpoint is ~86 GB")),
       field("train", &Config::train, "data", &TrainConfig::data),
       field("train", &Config::train, "nonfinite", &TrainConfig::nonfinite),
       field("eval", &Config::eval, "prompts", &EvalConfig::prompts, non_empty()),
-      field("eval", &Config::eval, "max_new_tokens", &EvalConfig::max_new_tokens, at_least(1)),
+      field("eval", &Config::eval, "max_new_tokens", &EvalConfig::max_new_tokens, bounded(1, 1 << 20, kSchemaTokens)),
       field("dist", &Config::dist, "backend", &DistConfig::backend),
-      field("dist", &Config::dist, "threads_per_rank", &DistConfig::threads_per_rank, at_least(0)),
+      field("dist", &Config::dist, "threads_per_rank", &DistConfig::threads_per_rank, bounded(0, 4096, "threads of one rank")),
       field("dist", &Config::dist, "prefetch", &DistConfig::prefetch),
   };
   return table;
@@ -447,6 +463,17 @@ void validate(const Config& c, const Origins& origins) {
     const Field* f = find_field(name.substr(0, name.find('.')), name.substr(name.find('.') + 1));
     throw ConfigError(origin_of(origins, name, c.source) + ": " + name + " = " + f->write(c) + ": " + reason);
   };
+  // One chunk is read and written whole: samples.h5 refuses one of more than 2^31 values.
+  if (c.generate.chunk_prompts * c.generate.samples * std::max(c.generate.max_new_tokens, c.generate.samples) >
+      (int64_t{1} << 31))
+    fail("generate.chunk_prompts", "a chunk of " + std::to_string(c.generate.chunk_prompts) + " prompts x " +
+                                       std::to_string(c.generate.samples) + " samples x " +
+                                       std::to_string(c.generate.max_new_tokens) +
+                                       " tokens exceeds the 2^31 values samples.h5 reads at once: lower it");
+  if (c.train.loss == LossKind::sft && !c.train.data)
+    fail("train.loss", "sft trains on demonstrations: set train.data to a JSONL of {prompt, response}");
+  if (c.train.loss == LossKind::sppo_all && c.train.data)
+    fail("train.loss", "sppo_all needs every sample of a prompt: train it from the iteration's samples.h5 (train.data: null)");
   if (c.train.micro_batch > c.train.global_batch)
     fail("train.micro_batch", "must not exceed train.global_batch = " + std::to_string(c.train.global_batch));
   if (c.train.max_prompt_length >= c.train.max_length)
@@ -490,6 +517,13 @@ std::string to_string(OptimizerKind v) { return enum_name(v); }
 std::string to_string(Backend v) { return enum_name(v); }
 std::string to_string(Prefetch v) { return enum_name(v); }
 std::string to_string(NonFinite v) { return enum_name(v); }
+
+ChatTemplate parse_chat_template(const std::string& name) {
+  if (name.empty()) return ChatTemplate::mistral;
+  for (const auto& [value, text] : names(ChatTemplate{}))
+    if (name == text) return value;
+  throw FormatError("chat template \"" + name + "\": expected one of mistral, none");
+}
 
 Override parse_override(const std::string& assignment) {
   const auto eq = assignment.find('=');

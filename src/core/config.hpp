@@ -138,6 +138,10 @@ std::string config_to_yaml(const Config& config);
 // Every key as ("section.key", YAML text of its value), in config_to_yaml's order.
 std::vector<std::pair<std::string, std::string>> config_values(const Config& config);
 
+// The template a name (as policy.chat_template writes it) stands for; "" is the old default,
+// mistral. Throws FormatError for any other name.
+ChatTemplate parse_chat_template(const std::string& name);
+
 // The names of enum values as they are written in YAML.
 std::string to_string(DType v);
 std::string to_string(Precision v);

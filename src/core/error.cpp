@@ -4,10 +4,6 @@
 
 namespace sppo {
 
-std::string in_context(const std::string& context, const std::string& what) {
-  return context.empty() ? what : context + ": " + what;
-}
-
 void throw_io_error(const std::string& path, const std::string& operation, int errno_value) {
   throw IoError(path + ": " + operation + " failed: " + std::strerror(errno_value));
 }

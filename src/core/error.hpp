@@ -47,9 +47,6 @@ class CollectiveError : public Error {
   int rank_;
 };
 
-// "<context>: <what>", the way context is added as an error crosses layers.
-std::string in_context(const std::string& context, const std::string& what);
-
 // IoError for the failed system call `operation` on `path`, with strerror(errno_value).
 [[noreturn]] void throw_io_error(const std::string& path, const std::string& operation, int errno_value);
 

@@ -14,10 +14,11 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <thread>
 #include <vector>
 
-#include "dist/mpi_handles.hpp"
+#include "dist/rank_group.hpp"
 
 namespace sppo {
 
@@ -30,9 +31,10 @@ struct ChunkWorkDone {
 
 class ChunkQueue {
  public:
-  // Collective. `pending` must be the same list on every rank (the chunks not yet done,
-  // in the order to hand them out).
-  ChunkQueue(MPI_Comm comm, std::vector<int64_t> pending, bool thread_multiple = true);
+  // Collective over `group` (the queue talks on a duplicate of it). `pending` must be the
+  // same list on every rank (the chunks not yet done, in the order to hand them out).
+  // `thread_multiple`: MPI allows the server thread (else the static split).
+  ChunkQueue(const RankGroup& group, std::vector<int64_t> pending, bool thread_multiple);
   // Collective. A rank that stops asking early tells the server, so nobody waits forever.
   ~ChunkQueue();
   ChunkQueue(const ChunkQueue&) = delete;
@@ -53,13 +55,12 @@ class ChunkQueue {
   void serve();                      // rank 0's server thread
   std::optional<int64_t> take(Done done);  // pops under mutex_ and adds `done` to reported_
 
-  MpiComm comm_;
-  int rank_ = 0;
-  int size_ = 1;
+  RankGroup group_;
   bool dynamic_ = true;
   bool exhausted_ = false;           // this rank got "no more"
   std::deque<int64_t> pending_;      // rank 0 (dynamic) or this rank's share (static)
   Done reported_;
+  std::string server_error_;         // what stopped the server thread, if anything
   mutable std::mutex mutex_;
   std::thread server_;
 };

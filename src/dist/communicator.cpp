@@ -18,6 +18,12 @@ void Communicator::reduce_scatter(const at::Tensor& in, at::Tensor& out, ReduceO
   reduce_scatter_v(in, out, std::vector<int64_t>(static_cast<std::size_t>(size()), out.numel()), op);
 }
 
+void Communicator::check_counts(const char* collective, const std::vector<int64_t>& counts) const {
+  if (counts.size() != static_cast<std::size_t>(size()))
+    throw DistError(std::string(collective) + ": expected " + std::to_string(size()) + " counts, got " +
+                    std::to_string(counts.size()));
+}
+
 void check_collective_args(const char* collective, const at::Tensor& in, const at::Tensor& out,
                            int64_t expected_in, int64_t expected_out) {
   auto fail = [&](const std::string& what) { throw DistError(std::string(collective) + ": " + what); };
@@ -34,18 +40,22 @@ void check_collective_args(const char* collective, const at::Tensor& in, const a
 
 bool nccl_compiled() { return SPPO_HAVE_NCCL != 0; }
 
-std::unique_ptr<Communicator> make_communicator(Backend backend, MPI_Comm comm) {
+std::unique_ptr<Communicator> make_communicator(Backend backend, c10::Device device, const RankGroup& group) {
+  const bool cuda = device.is_cuda();
+  if (backend == Backend::nccl || (backend == Backend::automatic && cuda)) {
 #if SPPO_HAVE_NCCL
-  const bool gpu = at::hasCUDA() && nccl_device_count() > 0;
-  if (backend == Backend::nccl || (backend == Backend::automatic && gpu)) {
-    if (!gpu) throw DistError("dist.backend = nccl: this process sees no GPU usable by LibTorch");
-    return std::make_unique<NcclCommunicator>(comm);
-  }
+    if (!cuda)
+      throw ConfigError("dist.backend = nccl: NCCL moves GPU tensors, and this rank computes on the CPU "
+                        "(dist.device = cpu, or no GPU visible): use dist.backend mpi or auto");
+    return std::make_unique<NcclCommunicator>(group.duplicate(), device.index());
 #else
-  if (backend == Backend::nccl)
-    throw DistError("dist.backend = nccl: this build has no NCCL backend (configure found no CUDA/NCCL)");
+    throw ConfigError("dist.backend = nccl: this build has no NCCL backend (configure found no CUDA/NCCL)");
 #endif
-  return std::make_unique<MpiCommunicator>(comm);
+  }
+  if (cuda)
+    throw ConfigError("dist.backend = mpi: the MPI backend moves CPU tensors, and this rank computes on " +
+                      device.str() + ": use dist.backend nccl or auto");
+  return std::make_unique<MpiCommunicator>(group.duplicate());
 }
 
 }  // namespace sppo

@@ -48,17 +48,17 @@ void check_cpu(const at::Tensor& t, const char* collective) {
 
 }  // namespace
 
-MpiCommunicator::MpiCommunicator(MPI_Comm comm) : comm_(MpiComm::duplicate(comm)) {
-  MPI_Comm_rank(comm_.get(), &rank_);
-  MPI_Comm_size(comm_.get(), &size_);
-}
+MpiCommunicator::MpiCommunicator(RankGroup group) : Communicator(std::move(group)) {}
 
 void MpiCommunicator::all_gather_v(const at::Tensor& in, at::Tensor& out, const std::vector<int64_t>& counts) {
   const char* name = "all_gather";
-  if (counts.size() != static_cast<std::size_t>(size_))
-    throw DistError(std::string(name) + ": expected " + std::to_string(size_) + " counts, got " + std::to_string(counts.size()));
-  check_collective_args(name, in, out, counts[rank_], std::accumulate(counts.begin(), counts.end(), int64_t{0}));
+  check_counts(name, counts);
+  check_collective_args(name, in, out, counts[rank()], std::accumulate(counts.begin(), counts.end(), int64_t{0}));
   check_cpu(in, name);
+  if (group().is_serial()) {
+    out.view({-1}).copy_(in.view({-1}));
+    return;
+  }
   std::vector<int> recv_counts(counts.size()), displacements(counts.size());
   int64_t offset = 0;
   for (std::size_t r = 0; r < counts.size(); ++r) {
@@ -67,18 +67,21 @@ void MpiCommunicator::all_gather_v(const at::Tensor& in, at::Tensor& out, const 
     offset += counts[r];
   }
   const MPI_Datatype type = transport_type(in.scalar_type(), name);
-  check_mpi(MPI_Allgatherv(in.data_ptr(), recv_counts[rank_], type, out.data_ptr(), recv_counts.data(),
-                           displacements.data(), type, comm_.get()),
+  check_mpi(MPI_Allgatherv(in.data_ptr(), recv_counts[rank()], type, out.data_ptr(), recv_counts.data(),
+                           displacements.data(), type, group().mpi_comm()),
             name);
 }
 
 void MpiCommunicator::reduce_scatter_v(const at::Tensor& in, at::Tensor& out, const std::vector<int64_t>& counts,
                                        ReduceOp op) {
   const char* name = "reduce_scatter";
-  if (counts.size() != static_cast<std::size_t>(size_))
-    throw DistError(std::string(name) + ": expected " + std::to_string(size_) + " counts, got " + std::to_string(counts.size()));
-  check_collective_args(name, in, out, std::accumulate(counts.begin(), counts.end(), int64_t{0}), counts[rank_]);
+  check_counts(name, counts);
+  check_collective_args(name, in, out, std::accumulate(counts.begin(), counts.end(), int64_t{0}), counts[rank()]);
   check_cpu(in, name);
+  if (group().is_serial()) {  // op over one rank: sum, avg and max are the value itself
+    out.view({-1}).copy_(in.view({-1}));
+    return;
+  }
   if (is_16bit_float(in.scalar_type())) {
     at::Tensor wide_in = in.to(at::kFloat);
     at::Tensor wide_out = at::empty({out.numel()}, wide_in.options());
@@ -89,15 +92,16 @@ void MpiCommunicator::reduce_scatter_v(const at::Tensor& in, at::Tensor& out, co
   std::vector<int> recv_counts(counts.size());
   for (std::size_t r = 0; r < counts.size(); ++r) recv_counts[r] = as_count(counts[r], name);
   check_mpi(MPI_Reduce_scatter(in.data_ptr(), out.data_ptr(), recv_counts.data(), transport_type(in.scalar_type(), name),
-                               mpi_op(op), comm_.get()),
+                               mpi_op(op), group().mpi_comm()),
             name);
-  if (op == ReduceOp::avg) divide_by_ranks(out, size_);
+  if (op == ReduceOp::avg) divide_by_ranks(out, size());
 }
 
 void MpiCommunicator::all_reduce(at::Tensor& tensor, ReduceOp op) {
   const char* name = "all_reduce";
   check_collective_args(name, tensor, tensor, tensor.numel(), tensor.numel());
   check_cpu(tensor, name);
+  if (group().is_serial()) return;
   if (is_16bit_float(tensor.scalar_type())) {
     at::Tensor wide = tensor.to(at::kFloat);
     all_reduce(wide, op);
@@ -105,21 +109,22 @@ void MpiCommunicator::all_reduce(at::Tensor& tensor, ReduceOp op) {
     return;
   }
   check_mpi(MPI_Allreduce(MPI_IN_PLACE, tensor.data_ptr(), as_count(tensor.numel(), name),
-                          transport_type(tensor.scalar_type(), name), mpi_op(op), comm_.get()),
+                          transport_type(tensor.scalar_type(), name), mpi_op(op), group().mpi_comm()),
             name);
-  if (op == ReduceOp::avg) divide_by_ranks(tensor, size_);
+  if (op == ReduceOp::avg) divide_by_ranks(tensor, size());
 }
 
 void MpiCommunicator::broadcast(at::Tensor& tensor, int root) {
   const char* name = "broadcast";
   check_collective_args(name, tensor, tensor, tensor.numel(), tensor.numel());
   check_cpu(tensor, name);
-  if (root < 0 || root >= size_) throw DistError("broadcast: root " + std::to_string(root) + " is not a rank");
+  if (root < 0 || root >= size()) throw DistError("broadcast: root " + std::to_string(root) + " is not a rank");
+  if (group().is_serial()) return;
   check_mpi(MPI_Bcast(tensor.data_ptr(), as_count(tensor.numel(), name), transport_type(tensor.scalar_type(), name),
-                      root, comm_.get()),
+                      root, group().mpi_comm()),
             name);
 }
 
-void MpiCommunicator::barrier() { check_mpi(MPI_Barrier(comm_.get()), "barrier"); }
+void MpiCommunicator::barrier() { group().barrier(); }
 
 }  // namespace sppo

@@ -15,9 +15,20 @@ void check_mpi(int code, const std::string& what) {
 MpiComm MpiComm::duplicate(MPI_Comm comm) {
   MPI_Comm dup = MPI_COMM_NULL;
   check_mpi(MPI_Comm_dup(comm, &dup), "MPI_Comm_dup");
+  MpiComm owned(dup);
   // Errors come back as codes, turned into exceptions by check_mpi, instead of aborting inside MPI.
-  MPI_Comm_set_errhandler(dup, MPI_ERRORS_RETURN);
-  return MpiComm(dup);
+  check_mpi(MPI_Comm_set_errhandler(dup, MPI_ERRORS_RETURN), "MPI_Comm_set_errhandler");
+  return owned;
+}
+
+MpiComm MpiComm::split_shared(MPI_Comm comm) {
+  int rank = 0;
+  check_mpi(MPI_Comm_rank(comm, &rank), "MPI_Comm_rank");
+  MPI_Comm node = MPI_COMM_NULL;
+  check_mpi(MPI_Comm_split_type(comm, MPI_COMM_TYPE_SHARED, rank, MPI_INFO_NULL, &node), "MPI_Comm_split_type");
+  MpiComm owned(node);
+  check_mpi(MPI_Comm_set_errhandler(node, MPI_ERRORS_RETURN), "MPI_Comm_set_errhandler");
+  return owned;
 }
 
 MpiComm::~MpiComm() { release(); }
@@ -35,15 +46,6 @@ void MpiComm::release() noexcept {
   MPI_Finalized(&finalized);
   if (comm_ != MPI_COMM_NULL && !finalized) MPI_Comm_free(&comm_);
   comm_ = MPI_COMM_NULL;
-}
-
-std::string broadcast_string(MPI_Comm comm, std::string text) {
-  if (comm == MPI_COMM_NULL) return text;
-  int n = static_cast<int>(text.size());
-  check_mpi(MPI_Bcast(&n, 1, MPI_INT, 0, comm), "broadcast a string's length");
-  text.resize(static_cast<std::size_t>(n));
-  check_mpi(MPI_Bcast(text.data(), n, MPI_CHAR, 0, comm), "broadcast a string");
-  return text;
 }
 
 }  // namespace sppo

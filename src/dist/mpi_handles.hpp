@@ -1,6 +1,7 @@
 #pragma once
-// defines: sppo::MpiComm, a move-only owner of a duplicated MPI communicator, check_mpi,
-// which turns an MPI error code into a DistError with MPI's own text, and broadcast_string.
+// defines: sppo::MpiComm, a move-only owner of an MPI communicator this process made
+// (duplicated or split), and check_mpi, which turns an MPI error code into a DistError with
+// MPI's own text.
 #include <mpi.h>
 
 #include <string>
@@ -10,15 +11,13 @@ namespace sppo {
 
 void check_mpi(int code, const std::string& what);
 
-// Rank 0's `text` on every rank of `comm` (its length, then its bytes); with MPI_COMM_NULL,
-// `text` itself. How a verdict one rank reached (an error message, "" for none) becomes every
-// rank's, so that all stop together or none does.
-std::string broadcast_string(MPI_Comm comm, std::string text);
-
 class MpiComm {
  public:
-  MpiComm() = default;
+  MpiComm() = default;  // MPI_COMM_NULL
+  // Collective over `comm`. Errors on the copy come back as codes (check_mpi), not aborts.
   static MpiComm duplicate(MPI_Comm comm);
+  // The ranks of `comm` that share this rank's node (MPI_COMM_TYPE_SHARED). Collective.
+  static MpiComm split_shared(MPI_Comm comm);
   ~MpiComm();
   MpiComm(MpiComm&& other) noexcept : comm_(std::exchange(other.comm_, MPI_COMM_NULL)) {}
   MpiComm& operator=(MpiComm&& other) noexcept;

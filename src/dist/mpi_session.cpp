@@ -1,39 +1,49 @@
 #include "dist/mpi_session.hpp"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <cstdlib>
 
 #include "core/error.hpp"
 
 namespace sppo {
+namespace {
+
+// MPI is up and not yet finalized: the world can be asked.
+bool mpi_running() {
+  int initialized = 0, finalized = 0;
+  MPI_Initialized(&initialized);
+  MPI_Finalized(&finalized);
+  return initialized && !finalized;
+}
+
+int world_size() {
+  int size = 1;
+  if (mpi_running()) MPI_Comm_size(MPI_COMM_WORLD, &size);
+  return size;
+}
+
+}  // namespace
 
 MpiSession::MpiSession(int* argc, char*** argv) {
   int initialized = 0;
-  MPI_Initialized(&initialized);
+  check_mpi(MPI_Initialized(&initialized), "MPI_Initialized");
   int provided = MPI_THREAD_SINGLE;
   if (!initialized) {
-    if (MPI_Init_thread(argc, argv, MPI_THREAD_MULTIPLE, &provided) != MPI_SUCCESS)
-      throw DistError("MPI_Init_thread failed");
+    check_mpi(MPI_Init_thread(argc, argv, MPI_THREAD_MULTIPLE, &provided), "MPI_Init_thread");
     initialized_here_ = true;
   } else {
-    MPI_Query_thread(&provided);
+    check_mpi(MPI_Query_thread(&provided), "MPI_Query_thread");
   }
   thread_multiple_ = provided >= MPI_THREAD_MULTIPLE;
-  MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
-  MPI_Comm_size(MPI_COMM_WORLD, &size_);
-  MPI_Comm node;
-  MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, rank_, MPI_INFO_NULL, &node);
-  MPI_Comm_rank(node, &local_rank_);
-  MPI_Comm_size(node, &local_size_);
-  MPI_Comm_free(&node);
+  world_ = RankGroup::duplicate(MPI_COMM_WORLD);
+  const RankGroup node = world_.node_local();
+  local_rank_ = node.rank();
+  local_size_ = node.size();
 }
 
 MpiSession::~MpiSession() {
-  int finalized = 0;
-  MPI_Finalized(&finalized);
-  if (initialized_here_ && !finalized) MPI_Finalize();
+  world_ = RankGroup::serial();  // its communicator is freed before MPI_Finalize
+  if (initialized_here_ && mpi_running()) MPI_Finalize();
 }
 
 std::string MpiSession::hostname() const {
@@ -43,9 +53,16 @@ std::string MpiSession::hostname() const {
   return std::string(name, static_cast<std::size_t>(length));
 }
 
-void MpiSession::abort(int exit_code) const {
-  if (size_ > 1) MPI_Abort(MPI_COMM_WORLD, exit_code);
-  std::_Exit(exit_code);
+void abort_job(int exit_code) {
+  if (world_size() > 1) MPI_Abort(MPI_COMM_WORLD, exit_code);
+  std::exit(exit_code);
+}
+
+std::string world_rank_prefix() {
+  if (world_size() <= 1) return "";
+  int rank = 0;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  return "[rank " + std::to_string(rank) + "] ";
 }
 
 int threads_per_rank(int64_t configured, std::optional<int> slurm_cpus_per_task, int cores_on_node,

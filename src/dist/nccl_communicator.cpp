@@ -8,7 +8,6 @@
 #include <numeric>
 
 #include "core/error.hpp"
-#include "dist/mpi_handles.hpp"
 
 namespace sppo {
 namespace {
@@ -56,10 +55,14 @@ void* element_ptr(const at::Tensor& t, int64_t offset) {
 
 }  // namespace
 
+// Owns the NCCL communicator and the CUDA stream its collectives run on.
 struct NcclCommunicator::State {
   ncclComm_t comm = nullptr;
   cudaStream_t stream = nullptr;
-  MpiComm mpi;  // for the unique id and for barrier
+  ~State() {
+    if (comm) ncclCommDestroy(comm);
+    if (stream) cudaStreamDestroy(stream);
+  }
 };
 
 int nccl_device_count() {
@@ -68,44 +71,28 @@ int nccl_device_count() {
   return count;
 }
 
-NcclCommunicator::NcclCommunicator(MPI_Comm comm) : state_(new State) {
-  try {
-    state_->mpi = MpiComm::duplicate(comm);
-    MPI_Comm_rank(state_->mpi.get(), &rank_);
-    MPI_Comm_size(state_->mpi.get(), &size_);
-    MPI_Comm node;
-    check_mpi(MPI_Comm_split_type(state_->mpi.get(), MPI_COMM_TYPE_SHARED, rank_, MPI_INFO_NULL, &node), "split node");
-    int local_rank = 0;
-    MPI_Comm_rank(node, &local_rank);
-    MPI_Comm_free(&node);
-    const int devices = nccl_device_count();
-    if (devices == 0) throw DistError("NCCL backend: no CUDA device visible to rank " + std::to_string(rank_));
-    device_ = local_rank % devices;
-    check_cuda(cudaSetDevice(device_), "cudaSetDevice");
-    check_cuda(cudaStreamCreateWithFlags(&state_->stream, cudaStreamNonBlocking), "cudaStreamCreate");
-    ncclUniqueId id;
-    if (rank_ == 0) check_nccl(ncclGetUniqueId(&id), "ncclGetUniqueId");
-    check_mpi(MPI_Bcast(&id, sizeof id, MPI_BYTE, 0, state_->mpi.get()), "broadcast ncclUniqueId");
-    check_nccl(ncclCommInitRank(&state_->comm, size_, id, rank_), "ncclCommInitRank");
-  } catch (...) {
-    if (state_->stream) cudaStreamDestroy(state_->stream);
-    delete state_;
-    throw;
-  }
+NcclCommunicator::NcclCommunicator(RankGroup group, int device)
+    : Communicator(std::move(group)), state_(std::make_unique<State>()), device_(device) {
+  const int devices = nccl_device_count();
+  if (device_ < 0 || device_ >= devices)
+    throw DistError("NCCL backend: rank " + std::to_string(rank()) + " asked for GPU " + std::to_string(device_) +
+                    ", and it sees " + std::to_string(devices));
+  check_cuda(cudaSetDevice(device_), "cudaSetDevice");
+  check_cuda(cudaStreamCreateWithFlags(&state_->stream, cudaStreamNonBlocking), "cudaStreamCreate");
+  ncclUniqueId id;
+  if (rank() == 0) check_nccl(ncclGetUniqueId(&id), "ncclGetUniqueId");
+  id = this->group().broadcast(id);
+  check_nccl(ncclCommInitRank(&state_->comm, size(), id, rank()), "ncclCommInitRank");
 }
 
-NcclCommunicator::~NcclCommunicator() {
-  if (state_->comm) ncclCommDestroy(state_->comm);
-  if (state_->stream) cudaStreamDestroy(state_->stream);
-  delete state_;
-}
+NcclCommunicator::~NcclCommunicator() = default;
 
 // Each collective runs on the communicator's stream and is waited for before returning:
 // the caller's tensors are ready when the call ends, as with the MPI backend.
 void NcclCommunicator::all_gather_v(const at::Tensor& in, at::Tensor& out, const std::vector<int64_t>& counts) {
   const char* name = "all_gather";
-  if (counts.size() != static_cast<std::size_t>(size_)) throw DistError("all_gather: expected one count per rank");
-  check_collective_args(name, in, out, counts[rank_], std::accumulate(counts.begin(), counts.end(), int64_t{0}));
+  check_counts(name, counts);
+  check_collective_args(name, in, out, counts[rank()], std::accumulate(counts.begin(), counts.end(), int64_t{0}));
   check_cuda_tensor(in, name);
   const ncclDataType_t type = nccl_type(in.scalar_type(), name);
   const bool equal = std::all_of(counts.begin(), counts.end(), [&](int64_t c) { return c == counts[0]; });
@@ -115,8 +102,8 @@ void NcclCommunicator::all_gather_v(const at::Tensor& in, at::Tensor& out, const
     // Unequal shares: one broadcast per rank into its place of `out`, grouped into one launch.
     check_nccl(ncclGroupStart(), name);
     int64_t offset = 0;
-    for (int r = 0; r < size_; ++r) {
-      const void* send = r == rank_ ? in.data_ptr() : nullptr;
+    for (int r = 0; r < size(); ++r) {
+      const void* send = r == rank() ? in.data_ptr() : nullptr;
       check_nccl(ncclBroadcast(send, element_ptr(out, offset), counts[r], type, r, state_->comm, state_->stream), name);
       offset += counts[r];
     }
@@ -128,8 +115,8 @@ void NcclCommunicator::all_gather_v(const at::Tensor& in, at::Tensor& out, const
 void NcclCommunicator::reduce_scatter_v(const at::Tensor& in, at::Tensor& out, const std::vector<int64_t>& counts,
                                         ReduceOp op) {
   const char* name = "reduce_scatter";
-  if (counts.size() != static_cast<std::size_t>(size_)) throw DistError("reduce_scatter: expected one count per rank");
-  check_collective_args(name, in, out, std::accumulate(counts.begin(), counts.end(), int64_t{0}), counts[rank_]);
+  check_counts(name, counts);
+  check_collective_args(name, in, out, std::accumulate(counts.begin(), counts.end(), int64_t{0}), counts[rank()]);
   check_cuda_tensor(in, name);
   const ncclDataType_t type = nccl_type(in.scalar_type(), name);
   const bool equal = std::all_of(counts.begin(), counts.end(), [&](int64_t c) { return c == counts[0]; });
@@ -140,8 +127,8 @@ void NcclCommunicator::reduce_scatter_v(const at::Tensor& in, at::Tensor& out, c
     // Unequal shares: one reduce per rank onto its owner, grouped into one launch.
     check_nccl(ncclGroupStart(), name);
     int64_t offset = 0;
-    for (int r = 0; r < size_; ++r) {
-      void* recv = r == rank_ ? out.data_ptr() : nullptr;
+    for (int r = 0; r < size(); ++r) {
+      void* recv = r == rank() ? out.data_ptr() : nullptr;
       check_nccl(ncclReduce(element_ptr(in, offset), recv, counts[r], type, nccl_op(op), r, state_->comm, state_->stream),
                  name);
       offset += counts[r];
@@ -171,6 +158,6 @@ void NcclCommunicator::broadcast(at::Tensor& tensor, int root) {
   check_cuda(cudaStreamSynchronize(state_->stream), name);
 }
 
-void NcclCommunicator::barrier() { check_mpi(MPI_Barrier(state_->mpi.get()), "barrier"); }
+void NcclCommunicator::barrier() { group().barrier(); }
 
 }  // namespace sppo

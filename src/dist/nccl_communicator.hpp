@@ -1,9 +1,9 @@
 #pragma once
-// defines: sppo::NcclCommunicator, the Communicator over NCCL for CUDA tensors (one GPU per
-// rank, chosen by the rank's place on its node). Compiled only when CMake finds CUDA and NCCL;
-// it needs the CUDA runtime and NCCL alone, not LibTorch's CUDA libraries, so it builds on a
-// machine without a GPU and runs where LibTorch has CUDA.
-#include <mpi.h>
+// defines: sppo::NcclCommunicator, the Communicator over NCCL for CUDA tensors on this
+// rank's GPU (chosen by the runtime context from the rank's place on its node). Compiled only
+// when CMake finds CUDA and NCCL; it needs the CUDA runtime and NCCL alone, not LibTorch's
+// CUDA libraries, so it builds on a machine without a GPU and runs where LibTorch has CUDA.
+#include <memory>
 
 #include "dist/communicator.hpp"
 
@@ -14,16 +14,12 @@ int nccl_device_count();
 
 class NcclCommunicator final : public Communicator {
  public:
-  // Collective over `comm`: rank 0 makes the ncclUniqueId and broadcasts it over MPI.
-  explicit NcclCommunicator(MPI_Comm comm);
+  // Collective over `group`: rank 0 makes the ncclUniqueId and broadcasts it over the group.
+  NcclCommunicator(RankGroup group, int device);
   ~NcclCommunicator() override;
-  NcclCommunicator(const NcclCommunicator&) = delete;
-  NcclCommunicator& operator=(const NcclCommunicator&) = delete;
 
-  int rank() const override { return rank_; }
-  int size() const override { return size_; }
   std::string backend() const override { return "nccl"; }
-  int device() const { return device_; }
+  c10::Device device() const override { return c10::Device(c10::kCUDA, static_cast<c10::DeviceIndex>(device_)); }
 
   void all_gather_v(const at::Tensor& in, at::Tensor& out, const std::vector<int64_t>& counts) override;
   void reduce_scatter_v(const at::Tensor& in, at::Tensor& out, const std::vector<int64_t>& counts,
@@ -34,9 +30,7 @@ class NcclCommunicator final : public Communicator {
 
  private:
   struct State;  // NCCL communicator and CUDA stream, kept out of this header
-  State* state_ = nullptr;
-  int rank_ = 0;
-  int size_ = 1;
+  std::unique_ptr<State> state_;
   int device_ = 0;
 };
 

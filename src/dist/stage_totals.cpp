@@ -9,11 +9,11 @@
 
 namespace sppo {
 
-StageTotals report_stage_totals(MPI_Comm comm, const Log& log, const std::string& stage, const std::string& unit,
+StageTotals report_stage_totals(const RankGroup& group, const Log& log, const std::string& stage, const std::string& unit,
                                 int64_t my_items, int64_t my_chunks, std::chrono::steady_clock::time_point start,
                                 const std::string& output) {
-  int64_t totals[2] = {my_items, my_chunks};
-  MPI_Allreduce(MPI_IN_PLACE, totals, 2, MPI_INT64_T, MPI_SUM, comm);
+  std::vector<int64_t> totals{my_items, my_chunks};
+  group.all_reduce(totals, HostReduce::sum);
   StageTotals t;
   t.items = totals[0];
   t.chunks = totals[1];

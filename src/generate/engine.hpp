@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "generate/counter_rng.hpp"
+#include "core/counter_rng.hpp"
 #include "generate/sampler.hpp"
 #include "model/causal_lm.hpp"
 

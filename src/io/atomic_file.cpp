@@ -43,6 +43,19 @@ void AtomicFile::commit() {
   committed_ = true;
 }
 
+void publish_partial(const RankGroup& group, const std::string& partial, const std::string& path) {
+  std::string verdict;
+  if (group.rank() == 0) {
+    try {
+      if (std::rename(partial.c_str(), path.c_str()) != 0) throw_io_error(path, "rename", errno);
+    } catch (const IoError& e) {
+      verdict = e.what();
+    }
+  }
+  if (group.is_serial() && !verdict.empty()) throw IoError(verdict);
+  raise_rank0_verdict(group, verdict);  // every rank waits here until the rename is done
+}
+
 void write_file_atomically(const std::string& path, const std::string& text) {
   AtomicFile file(path);
   file.write(text.data(), text.size());

@@ -29,17 +29,13 @@ uint64_t free_bytes(const std::string& path) {
   return static_cast<uint64_t>(s.f_bavail) * static_cast<uint64_t>(s.f_frsize);
 }
 
-void require_free_space(MPI_Comm comm, const std::string& path, uint64_t bytes) {
-  int rank = 0;
-  if (comm != MPI_COMM_NULL) MPI_Comm_rank(comm, &rank);
+void require_free_space(const RankGroup& group, const std::string& path, uint64_t bytes, const FreeBytesProbe& probe) {
   const uint64_t needed = bytes + (uint64_t{1} << 20);
-  uint64_t available = 0;
-  if (rank == 0) available = free_bytes(path);
-  if (comm != MPI_COMM_NULL) MPI_Bcast(&available, 1, MPI_UINT64_T, 0, comm);
+  const uint64_t available = group.broadcast<uint64_t>(group.rank() == 0 ? probe(path) : 0);
   if (available < needed)
     throw CollectiveError(path + ": needs " + mib(needed) + ", " + mib(available) +
                               " free on its file system (disk full or quota): free space or move run.dir, then rerun",
-                          rank);
+                          group.rank());
 }
 
 }  // namespace sppo

@@ -121,6 +121,9 @@ class File {
   bool parallel_ = false;
 };
 
+// "[10, 3, 5]": a shape as messages and listings print it.
+std::string dims_text(const std::vector<int64_t>& dims);
+
 // HDF5's innermost error message for the last failed call ("" if none).
 std::string last_error();
 

@@ -14,6 +14,13 @@ bool is_blank(const std::string& line) { return line.find_first_not_of(" \t\r\n"
 
 }  // namespace
 
+std::vector<int32_t> truncate_prompt(std::vector<int32_t> ids, int64_t max_length) {
+  if (static_cast<int64_t>(ids.size()) <= max_length || max_length < 1) return ids;
+  std::vector<int32_t> kept{ids.front()};
+  kept.insert(kept.end(), ids.end() - (max_length - 1), ids.end());
+  return kept;
+}
+
 std::vector<Prompt> read_prompts(const std::string& path, const std::string& prompt_field,
                                  const std::optional<std::string>& id_field) {
   std::ifstream in(path, std::ios::binary);

@@ -25,6 +25,11 @@ constexpr std::size_t kMaxPromptLineBytes = 4u << 20;
 std::vector<Prompt> read_prompts(const std::string& path, const std::string& prompt_field,
                                  const std::optional<std::string>& id_field);
 
+// A templated prompt cut to `max_length` tokens the official trainer's way: its first token
+// (BOS) and its last max_length − 1 tokens (the end holds the question). Generation and the
+// training set truncate with it, so that a response is scored on the prompt it was sampled for.
+std::vector<int32_t> truncate_prompt(std::vector<int32_t> ids, int64_t max_length);
+
 // The same over a stream; `path` names it in errors.
 std::vector<Prompt> parse_prompts(std::istream& in, const std::string& path, const std::string& prompt_field,
                                   const std::optional<std::string>& id_field);

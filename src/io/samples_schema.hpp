@@ -1,10 +1,9 @@
 #pragma once
-// defines: the samples.h5 schema of DESIGN.md §4 (dataset names, shapes, types, root
-// attributes, schema version), create_samples_file and open_samples_file. Every stage asks
-// this file for names and shapes; nothing else spells them.
+// defines: the samples.h5 schema of DESIGN.md §4: dataset names, shapes and types, the root
+// attribute names, the schema version, and SamplesShape with its chunk arithmetic. One place
+// per fact: SamplesFile (io/samples_file.hpp) is the one reader and writer that uses them.
 #include <algorithm>
 #include <cstdint>
-#include <map>
 #include <string>
 #include <vector>
 
@@ -32,15 +31,23 @@ constexpr const char* kProgressPrefix = "/progress/";             // + stage: [c
 // Root attributes.
 constexpr const char* kAttrSchema = "sppo_schema";  // "samples"
 constexpr const char* kAttrSchemaVersion = "schema_version";
+constexpr const char* kAttrChunkPrompts = "chunk_prompts";
 constexpr const char* kAttrConfig = "config_yaml";
 constexpr const char* kAttrSeed = "seed";
-constexpr const char* kAttrChunkPrompts = "chunk_prompts";
+constexpr const char* kAttrIteration = "iteration";
+constexpr const char* kAttrPolicyPath = "policy_path";
 constexpr const char* kAttrPolicyFingerprint = "policy_fingerprint";
-constexpr const char* kAttrRankerFingerprint = "ranker_fingerprint";
+constexpr const char* kAttrPromptsFingerprint = "prompts_fingerprint";
+constexpr const char* kAttrGenerateSettings = "generate_settings";
+constexpr const char* kAttrChatTemplate = "chat_template";
 }  // namespace samples
 
 // The stages that flag chunks in /progress/<stage>, in pipeline order.
-const std::vector<std::string>& sample_stages();
+enum class SampleStage { generate, annotate, reference };
+const std::vector<SampleStage>& sample_stages();
+std::string to_string(SampleStage stage);
+// "/progress/<stage>"
+std::string progress_dataset(SampleStage stage);
 
 struct SamplesShape {
   int64_t prompts = 0;             // N
@@ -53,6 +60,7 @@ struct SamplesShape {
   // [first prompt, end prompt) of chunk `c`.
   int64_t chunk_begin(int64_t c) const { return c * chunk_prompts; }
   int64_t chunk_end(int64_t c) const { return std::min(prompts, (c + 1) * chunk_prompts); }
+  int64_t chunk_rows(int64_t c) const { return chunk_end(c) - chunk_begin(c); }
 };
 
 struct DatasetSpec {
@@ -63,32 +71,5 @@ struct DatasetSpec {
 
 // Every dataset of a samples file of this shape, progress flags included.
 std::vector<DatasetSpec> samples_datasets(const SamplesShape& shape);
-
-// Creates `path` collectively over `comm` (MPI_COMM_NULL: serially) with every dataset of
-// the schema allocated and zero-filled, the root attributes written (plus schema name and
-// version), and flushed once. The file is built under "<path>.partial" and renamed, so
-// `path` either does not exist or reopens. Returns the open file (read-write).
-h5::File create_samples_file(const std::string& path, const SamplesShape& shape,
-                             const std::map<std::string, std::string>& string_attributes,
-                             const std::map<std::string, int64_t>& int_attributes, MPI_Comm comm);
-
-// Opens `path` and checks it is a samples file of this schema version whose datasets all
-// exist with the types and mutually consistent shapes of the schema. Throws FormatError
-// naming the file and the first dataset or attribute that disagrees.
-// The file is first opened, checked and its first chunk read in a child process (rank 0): HDF5
-// 1.10 can crash on malformed files, and a crash there becomes a FormatError here. Collective.
-h5::File open_samples_file(const std::string& path, bool writable, MPI_Comm comm, SamplesShape* shape_out);
-
-// The same checks in this process, read-only and serial, without the child: for the fuzz
-// target, which must see the parser's coverage (and HDF5's crashes).
-h5::File open_samples_file_in_process(const std::string& path, SamplesShape* shape_out);
-
-// The token rows of one chunk, without padding: prompts[i] for its prompts, responses[i K + k]
-// for their samples (EOS kept where the response ended). Read as hyperslabs.
-struct ChunkTokens {
-  std::vector<std::vector<int32_t>> prompts;
-  std::vector<std::vector<int32_t>> responses;
-};
-ChunkTokens read_chunk_tokens(const h5::File& file, const SamplesShape& shape, int64_t chunk);
 
 }  // namespace sppo

@@ -144,7 +144,7 @@ at::Tensor embedding_forward(const at::Tensor& embed_tokens, const at::Tensor& i
 
 at::Tensor decoder_layer_forward(const LlamaConfig& c, const UnitParams& params, const at::Tensor& h,
                                  const at::Tensor& cos, const at::Tensor& sin, const at::Tensor& allowed,
-                                 at::Tensor* cache_k, at::Tensor* cache_v, int64_t slot) {
+                                 const LayerCache* cache) {
   const LayerWeights w = layer_weights(c, params);
   const int64_t B = h.size(0), L = h.size(1), hd = c.head_dim, kvh = c.num_kv_heads, groups = c.kv_groups();
 
@@ -156,11 +156,11 @@ at::Tensor decoder_layer_forward(const LlamaConfig& c, const UnitParams& params,
   const at::Tensor cos4 = cos.unsqueeze(1), sin4 = sin.unsqueeze(1);                   // [B, 1, L, hd]
   q = q * cos4 + rotate_half(q) * sin4;
   k = k * cos4 + rotate_half(k) * sin4;
-  if (cache_k) {
-    cache_k->slice(2, slot, slot + L).copy_(k);
-    cache_v->slice(2, slot, slot + L).copy_(v);
-    k = cache_k->slice(2, 0, slot + L);
-    v = cache_v->slice(2, 0, slot + L);
+  if (cache) {
+    cache->k->slice(2, cache->slot, cache->slot + L).copy_(k);
+    cache->v->slice(2, cache->slot, cache->slot + L).copy_(v);
+    k = cache->k->slice(2, 0, cache->slot + L);
+    v = cache->v->slice(2, 0, cache->slot + L);
   }
   const int64_t T = k.size(2);
   // GQA without copying K/V: query head h uses KV head h / groups, so the `groups` query heads
@@ -197,8 +197,6 @@ at::Tensor token_logprobs(const at::Tensor& logits, const at::Tensor& ids) {
 CausalLM::CausalLM(LlamaConfig config, std::vector<UnitParams> units, at::ScalarType dtype)
     : config_(std::move(config)), units_(std::move(units)), dtype_(dtype) {}
 
-namespace {
-
 void refuse_unexpected_tensors(const LlamaConfig& config, const SafetensorsModel& weights,
                                const std::vector<std::vector<ParamSpec>>& specs) {
   std::set<std::string> expected;
@@ -208,8 +206,6 @@ void refuse_unexpected_tensors(const LlamaConfig& config, const SafetensorsModel
     if (!expected.count(name) && name.find("rotary_emb.inv_freq") == std::string::npos)
       throw FormatError(weights.file_of(name) + ": unexpected tensor " + name + " for a " + config.model_type + " model");
 }
-
-}  // namespace
 
 void check_causal_lm_folder(const std::string& folder) {
   const LlamaConfig config = read_llama_config(folder);
@@ -242,9 +238,9 @@ at::Tensor CausalLM::hidden(const at::Tensor& ids, const AttentionInputs& attn, 
   const auto [cos, sin] = rotary_tables(config_, attn.positions, dtype_);
   const at::Tensor allowed = attention_allowed(config_, attn, L);
   for (int64_t l = 0; l < config_.num_layers; ++l) {
-    at::Tensor* ck = cache ? &cache->k[static_cast<std::size_t>(l)] : nullptr;
-    at::Tensor* cv = cache ? &cache->v[static_cast<std::size_t>(l)] : nullptr;
-    h = decoder_layer_forward(config_, units_[static_cast<std::size_t>(l + 1)], h, cos, sin, allowed, ck, cv, attn.slot);
+    const auto layer = static_cast<std::size_t>(l);
+    const LayerCache slot{cache ? &cache->k[layer] : nullptr, cache ? &cache->v[layer] : nullptr, attn.slot};
+    h = decoder_layer_forward(config_, units_[layer + 1], h, cos, sin, allowed, cache ? &slot : nullptr);
   }
   return h;
 }

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "io/safetensors.hpp"
 #include "model/llama_config.hpp"
 
 namespace sppo {
@@ -22,6 +23,11 @@ struct ParamSpec {
 std::vector<std::vector<ParamSpec>> llama_unit_specs(const LlamaConfig& config);
 
 using UnitParams = std::vector<at::Tensor>;
+
+// Refuses a tensor of `weights` that no unit of `specs` names (rotary inv_freq buffers aside):
+// FormatError "<file>: unexpected tensor <name> for a <model_type> model".
+void refuse_unexpected_tensors(const LlamaConfig& config, const SafetensorsModel& weights,
+                               const std::vector<std::vector<ParamSpec>>& specs);
 
 // Every check CausalLM::load makes (config.json, tokenizer-independent: every tensor present,
 // of its shape and a float dtype, none unexpected) from the safetensors headers alone, without
@@ -52,12 +58,21 @@ struct AttentionInputs {
 // Attention inputs of a padded batch run without a cache: positions = cumsum(mask) - 1.
 AttentionInputs attention_from_mask(const at::Tensor& attention_mask);
 
+// One layer's part of a KV cache in a cached forward: the new tokens' K and V are written at
+// `slot`, and attention covers slots [0, slot + L).
+struct LayerCache {
+  at::Tensor* k;  // [B, kv_heads, capacity, head_dim]
+  at::Tensor* v;
+  int64_t slot;
+};
+
 // Unit functions. `h` is [B, L, hidden] in the compute dtype.
 at::Tensor embedding_forward(const at::Tensor& embed_tokens, const at::Tensor& ids);
-// `allowed` is [B, 1, 1, L, T] bool (see attention_allowed); `cache_layer` null without a cache.
+// `allowed` is [B, 1, 1, L, T] bool (see attention_allowed); without a cache (training, a
+// whole-sequence forward) T = L.
 at::Tensor decoder_layer_forward(const LlamaConfig& config, const UnitParams& params, const at::Tensor& h,
                                  const at::Tensor& cos, const at::Tensor& sin, const at::Tensor& allowed,
-                                 at::Tensor* cache_k, at::Tensor* cache_v, int64_t slot);
+                                 const LayerCache* cache = nullptr);
 // Final RMSNorm and lm_head: logits [B, L, vocab] in the compute dtype.
 at::Tensor head_forward(const LlamaConfig& config, const at::Tensor& norm_weight, const at::Tensor& lm_head,
                         const at::Tensor& h);

@@ -9,7 +9,7 @@
 #include <sstream>
 
 #include "core/error.hpp"
-#include "generate/counter_rng.hpp"
+#include "core/counter_rng.hpp"
 #include "io/atomic_file.hpp"
 #include "io/fingerprint.hpp"
 #include "io/safetensors_writer.hpp"

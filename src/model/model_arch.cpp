@@ -27,7 +27,8 @@ struct Reader {
     const std::string s = v.IsScalar() ? v.Scalar() : "";
     const long long x = std::strtoll(s.c_str(), &end, 10);
     if (s.empty() || *end || errno == ERANGE) fail(key, v, "expected an integer");
-    if (x < lo || x > hi) fail(key, v, "must be in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+    if (x < lo || x > hi)
+      fail(key, v, "must be in [" + std::to_string(lo) + ", " + std::to_string(hi) + "] (init-model builds test and demo models)");
     return x;
   }
   double number(const YAML::Node& key, const YAML::Node& v, double lo, double hi) const {

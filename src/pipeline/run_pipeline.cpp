@@ -4,7 +4,6 @@
 
 #include "annotate/judge.hpp"
 #include "core/error.hpp"
-#include "dist/mpi_handles.hpp"
 #include "io/prompts.hpp"
 #include "model/causal_lm.hpp"
 #include "model/policy_tokenizer.hpp"
@@ -18,26 +17,6 @@
 
 namespace sppo {
 namespace {
-
-// Rank 0 decides, every rank learns the decision (or the error, thrown on every rank).
-template <class Fn>
-bool rank0_decides(MPI_Comm comm, Fn&& decide) {
-  int rank = 0;
-  MPI_Comm_rank(comm, &rank);
-  int decision = 0;
-  std::string error;
-  if (rank == 0) {
-    try {
-      decision = decide() ? 1 : 0;
-    } catch (const Error& e) {
-      error = e.what();
-      decision = -1;
-    }
-  }
-  MPI_Bcast(&decision, 1, MPI_INT, 0, comm);
-  if (decision < 0) throw CollectiveError(broadcast_string(comm, error), rank);
-  return decision == 1;
-}
 
 // "generate.temperature (0.7 -> 0.9), upstream" for the message of a refused rerun.
 std::string changed_keys(const std::map<std::string, std::string>& recorded, const std::map<std::string, std::string>& now) {
@@ -56,6 +35,11 @@ std::string changed_keys(const std::map<std::string, std::string>& recorded, con
   return out;
 }
 
+// A stop signal on any rank after a stage that finished: the run ends there (collective).
+bool stop_before_next(const RunContext& ctx) {
+  return ctx.group().all_reduce(ctx.stop_requested() ? 1 : 0, HostReduce::max) > 0;
+}
+
 // Every input is read and checked before the first stage touches a file.
 void check_inputs(const Config& config) {
   if (!std::filesystem::is_directory(config.policy.path))
@@ -65,39 +49,31 @@ void check_inputs(const Config& config) {
   const auto prompts = read_prompts(config.data.prompts, config.data.prompt_field, config.data.id_field);
   prompt_fold(static_cast<int64_t>(prompts.size()), config.run.iterations, static_cast<uint64_t>(config.run.seed), 0);
   read_prompts(config.eval.prompts, config.data.prompt_field, config.data.id_field);
-  make_judge(config);  // a PairRM folder is loaded and checked here, not after generation
+  make_judge({config.ranker, config.annotate.batch_pairs});  // a PairRM folder is loaded and checked here, not after generation
 }
 
-// False when the stage stopped early (training on SIGUSR1) and must not be recorded.
-bool run_stage(const Config& config, const Stage& stage, const RunOptions& options, MPI_Comm comm, const Log& log) {
-  log.info("run: " + stage.name());
+// False when the stage stopped early on a signal (its work saved) and must not be recorded.
+bool run_stage(const Config& config, const Stage& stage, const RunContext& ctx) {
+  ctx.log().info("run: " + stage.name());
   switch (stage.kind) {
-    case StageKind::generate:
-      run_generate_stage(generate_job(config, stage.iteration), comm, options.thread_multiple, log);
-      break;
-    case StageKind::annotate:
-      run_annotate_stage(annotate_job(config, stage.iteration), comm, options.thread_multiple, log);
-      break;
-    case StageKind::train:
-      return !run_train_stage(train_job(config, stage.iteration), comm, options.thread_multiple, options.threads_per_rank, log)
-                  .interrupted;
-    case StageKind::eval:
-      run_eval_stage({config, stage.iteration + 1}, comm, options.thread_multiple, log);
-      break;
+    case StageKind::generate: return !run_generate_stage(generate_job(config, stage.iteration), ctx).interrupted;
+    case StageKind::annotate: return !run_annotate_stage(annotate_job(config, stage.iteration), ctx).interrupted;
+    case StageKind::train: return !run_train_stage(train_job(config, stage.iteration), ctx).interrupted;
+    case StageKind::eval: run_eval_stage(eval_job(config, stage.iteration + 1), ctx); return true;
   }
   return true;
 }
 
 }  // namespace
 
-RunSummary run_pipeline(const Config& config, const RunOptions& options, MPI_Comm comm, const Log& log) {
-  int rank = 0;
-  MPI_Comm_rank(comm, &rank);
+RunSummary run_pipeline(const Config& config, const RunOptions& options, const RunContext& ctx) {
+  const RankGroup& group = ctx.group();
+  const Log& log = ctx.log();
   check_inputs(config);
   const std::string manifest_file = manifest_path(config);
   Manifest manifest;
   std::map<std::string, StageSettings> settings_of;  // rank 0's, for the decisions and the records
-  rank0_decides(comm, [&] {
+  decide_on_rank0(group, [&] {
     settings_of = run_stage_settings(config);
     make_directories(run_root(config));
     manifest = Manifest::load(manifest_file);
@@ -118,7 +94,7 @@ RunSummary run_pipeline(const Config& config, const RunOptions& options, MPI_Com
   RunSummary summary;
   bool evals_cleared = false;
   for (const Stage& stage : run_stages(config)) {
-    const bool run = rank0_decides(comm, [&] {
+    const bool run = decide_on_rank0(group, [&] {
       const StageRecord* record = manifest.find(stage.name());
       if (!record) {
         if (stage.kind != StageKind::eval) {  // what follows will be redone from this stage's new output
@@ -162,21 +138,27 @@ RunSummary run_pipeline(const Config& config, const RunOptions& options, MPI_Com
       ++summary.stages_skipped;
       continue;
     }
-    if (!run_stage(config, stage, options, comm, log)) {
+    if (!run_stage(config, stage, ctx)) {
       summary.interrupted = true;
-      log.info("run: stopped in " + stage.name() + " after a checkpoint; rerun the same command to continue");
+      log.info("run: stopped in " + stage.name() + " on " + ctx.stop_signal_name() +
+               "; its finished work is saved: rerun the same command to continue");
       return summary;
     }
     ++summary.stages_run;
-    rank0_decides(comm, [&] {
+    decide_on_rank0(group, [&] {
       StageRecord r{stage.name(), settings_of.at(stage.name()), stage_outputs(config, stage), utc_now()};
       manifest.record(std::move(r));
       manifest.save(manifest_file);
       if (stage.kind == StageKind::eval) summary.report = write_report(config, log);
       return true;
     });
+    if (stop_before_next(ctx)) {
+      summary.interrupted = true;
+      log.info("run: stopped after " + stage.name() + " on " + ctx.stop_signal_name() + ": rerun the same command to continue");
+      return summary;
+    }
   }
-  rank0_decides(comm, [&] {  // the last eval wrote it, unless every stage had finished before
+  decide_on_rank0(group, [&] {  // the last eval wrote it, unless every stage had finished before
     if (summary.report.empty()) summary.report = write_report(config, log);
     return true;
   });

@@ -1,16 +1,14 @@
 #include "pipeline/stage_plan.hpp"
 
-#include <mpi.h>
-
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include "core/error.hpp"
 #include "io/fingerprint.hpp"
-#include "io/hdf5.hpp"
+#include "io/model_fingerprint.hpp"
 #include "io/run_layout.hpp"
-#include "io/samples_schema.hpp"
+#include "io/samples_file.hpp"
 
 namespace sppo {
 namespace fs = std::filesystem;
@@ -45,42 +43,10 @@ void add_judge(std::map<std::string, std::string>& out, const Config& config) {
   if (config.ranker.type == RankerType::pairrm) out["ranker.fingerprint"] = fingerprint_model_folder(config.ranker.path);
 }
 
-// The data of one dataset of samples.h5, read block by block.
-std::string dataset_fingerprint(const std::string& path, const std::string& dataset) {
+// A fingerprint of what `stage` wrote into samples.h5 ("missing" without the file).
+std::string samples_output_fingerprint(const std::string& path, SampleStage stage) {
   if (!fs::exists(path)) return "missing";
-  h5::File file = h5::File::open(path, false, MPI_COMM_NULL);
-  const h5::Dataset d = file.open_dataset(dataset);
-  const auto dims = d.dims();
-  const auto type = d.element_type();
-  if (!type || dims.empty()) throw FormatError(path + ": " + dataset + ": not the dataset sppo wrote");
-  int64_t row_elements = 1;
-  for (std::size_t i = 1; i < dims.size(); ++i) row_elements *= dims[i];
-  const std::size_t row_bytes = static_cast<std::size_t>(row_elements) * h5::element_size(*type);
-  const int64_t block = std::max<int64_t>(1, static_cast<int64_t>((16u << 20) / std::max<std::size_t>(1, row_bytes)));
-  std::vector<char> buf;
-  Fingerprint f;
-  for (int64_t r = 0; r < dims[0]; r += block) {
-    const int64_t n = std::min(block, dims[0] - r);
-    buf.resize(static_cast<std::size_t>(n) * row_bytes);
-    d.read_rows(r, n, buf.data(), *type);
-    f.add(buf.data(), buf.size());
-  }
-  return f.hex();
-}
-
-void zero_flags(const h5::File& file, const std::string& dataset) {
-  if (!file.exists(dataset)) return;
-  h5::Dataset d = file.open_dataset(dataset);
-  const auto dims = d.dims();
-  int64_t n = 1;
-  for (auto x : dims) n *= x;
-  if (d.element_type() == h5::ElementType::u8) {
-    const std::vector<uint8_t> zeros(static_cast<std::size_t>(n), 0);
-    d.write_rows(0, dims[0], zeros.data());
-  } else {
-    const std::vector<int64_t> zeros(static_cast<std::size_t>(n), 0);
-    d.write_rows(0, dims[0], zeros.data());
-  }
+  return SamplesFile::open(path, SamplesFile::Access::read_only, RankGroup::serial()).output_fingerprint(stage);
 }
 
 void remove_path(const std::string& path) {
@@ -186,9 +152,10 @@ std::map<std::string, std::string> stage_outputs(const Config& config, const Sta
   const int64_t t = stage.iteration;
   switch (stage.kind) {
     case StageKind::generate:
-      return {{samples_path(config, t) + ":" + samples::kResponseTokens, dataset_fingerprint(samples_path(config, t), samples::kResponseTokens)}};
-    case StageKind::annotate:
-      return {{samples_path(config, t) + ":" + samples::kPairrmLogits, dataset_fingerprint(samples_path(config, t), samples::kPairrmLogits)}};
+    case StageKind::annotate: {
+      const SampleStage s = stage.kind == StageKind::generate ? SampleStage::generate : SampleStage::annotate;
+      return {{samples_path(config, t) + ":" + SamplesFile::output_dataset(s), samples_output_fingerprint(samples_path(config, t), s)}};
+    }
     case StageKind::train: {
       const std::string dir = trained_policy_dir(config, t);
       return {{dir, fs::exists(dir + "/config.json") ? fingerprint_model_folder(dir) : "missing"}};
@@ -215,11 +182,11 @@ void clear_outputs_from(const Config& config, const Stage& stage) {
   for (const char* name : {"/ckpt", "/policy", "/metrics.csv"}) remove_path(iteration_dir(config, t) + name);
   const std::string samples = samples_path(config, t);
   if (!fs::exists(samples)) return;
-  h5::File file = h5::File::open(samples, true, MPI_COMM_NULL);
-  zero_flags(file, std::string(samples::kProgressPrefix) + "reference");
+  SamplesFile file = SamplesFile::open(samples, SamplesFile::Access::read_write, RankGroup::serial());
+  file.clear_progress(SampleStage::reference);
   if (stage.kind == StageKind::annotate) {
-    zero_flags(file, std::string(samples::kProgressPrefix) + "annotate");
-    zero_flags(file, samples::kPairrmRanker);
+    file.clear_progress(SampleStage::annotate);
+    file.clear_ranker();
   }
 }
 

@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "core/error.hpp"
+#include "io/atomic_file.hpp"
 #include "io/disk_space.hpp"
 #include "io/hdf5.hpp"
 
@@ -17,31 +18,24 @@ constexpr int64_t kCheckpointSchemaVersion = 1;
 
 std::string unit_path(int64_t unit, const std::string& what) { return "/unit" + std::to_string(unit) + "/" + what; }
 
-int rank_of(MPI_Comm comm) {
-  int r = 0;
-  MPI_Comm_rank(comm, &r);
-  return r;
-}
-
-// This rank's real elements of a slice, as a contiguous f32 tensor.
+// This rank's real elements of a slice, as a contiguous f32 tensor in host memory (HDF5
+// writes from there, wherever the slice lives).
 at::Tensor real_part(const at::Tensor& slice, const FlatLayout& layout, int rank) {
-  return slice.slice(0, 0, layout.real_end(rank) - layout.real_begin(rank)).contiguous();
+  return slice.slice(0, 0, layout.real_end(rank) - layout.real_begin(rank)).cpu().contiguous();
 }
 
 }  // namespace
 
 void save_checkpoint(const std::string& path, const ShardedModel& model, Optimizer& optimizer,
-                     const std::string& optimizer_name, const TrainProgress& progress, MPI_Comm comm) {
-  const int rank = rank_of(comm);
-  int world = 1;
-  MPI_Comm_size(comm, &world);
+                     const std::string& optimizer_name, const TrainProgress& progress, const RankGroup& group) {
+  const int rank = group.rank(), world = group.size();
   const std::string partial = path + ".partial";
   uint64_t bytes = 0;  // per unit: the master vector and each optimizer state, f32
   for (int64_t u = 0; u < model.num_units(); ++u)
     bytes += static_cast<uint64_t>(model.unit(u).layout().numel()) * 4 * (1 + optimizer.state_names().size());
-  require_free_space(comm, partial, bytes);
+  require_free_space(group, partial, bytes);
   {
-    h5::File file = h5::File::create(partial, comm);
+    h5::File file = h5::File::create(partial, group.mpi_comm());
     file.set_attribute("sppo_schema", std::string("checkpoint"));
     file.set_attribute("schema_version", kCheckpointSchemaVersion);
     file.set_attribute("optimizer", optimizer_name);
@@ -63,15 +57,14 @@ void save_checkpoint(const std::string& path, const ShardedModel& model, Optimiz
     file.flush();
     file.close();
   }
-  if (rank == 0 && std::rename(partial.c_str(), path.c_str()) != 0) throw_io_error(path, "rename", errno);
-  MPI_Barrier(comm);
+  publish_partial(group, partial, path);
 }
 
 TrainProgress load_checkpoint(const std::string& path, ShardedModel& model, Optimizer& optimizer,
-                              const std::string& optimizer_name, MPI_Comm comm) {
-  const int rank = rank_of(comm);
+                              const std::string& optimizer_name, const RankGroup& group) {
+  const int rank = group.rank();
   if (!h5::is_hdf5(path)) throw FormatError(path + ": not an HDF5 file (or missing)");
-  h5::File file = h5::File::open(path, false, comm);
+  h5::File file = h5::File::open(path, false, group.mpi_comm());
   if (file.string_attribute("sppo_schema").value_or("") != "checkpoint")
     throw FormatError(path + ": not an sppo checkpoint");
   if (file.int_attribute("schema_version").value_or(0) != kCheckpointSchemaVersion)

@@ -8,12 +8,11 @@
 //   /unit<u>/master, /unit<u>/<state>   [numel_u] float32
 //   root attributes: sppo_schema = "checkpoint", schema_version, optimizer, step, epoch,
 //                    data_position, world_size (of the writer, for information)
-#include <mpi.h>
-
 #include <cstdint>
 #include <optional>
 #include <string>
 
+#include "dist/rank_group.hpp"
 #include "train/optimizer.hpp"
 #include "train/sharded_model.hpp"
 
@@ -22,18 +21,18 @@ namespace sppo {
 struct TrainProgress {
   int64_t step = 0;           // optimizer steps completed
   int64_t epoch = 0;
-  int64_t data_position = 0;  // rows of the current epoch consumed
+  int64_t data_position = 0;  // examples of the current epoch consumed
 };
 
 // Collective. Written as "<path>.partial" and renamed when whole: a crash never leaves a
 // file at `path` that looks complete but is not.
 void save_checkpoint(const std::string& path, const ShardedModel& model, Optimizer& optimizer,
-                     const std::string& optimizer_name, const TrainProgress& progress, MPI_Comm comm);
+                     const std::string& optimizer_name, const TrainProgress& progress, const RankGroup& group);
 
 // Collective. Fills this rank's slices (padding zero) and the optimizer state; checks the
 // unit sizes and the optimizer against the file. Throws FormatError naming the file.
 TrainProgress load_checkpoint(const std::string& path, ShardedModel& model, Optimizer& optimizer,
-                              const std::string& optimizer_name, MPI_Comm comm);
+                              const std::string& optimizer_name, const RankGroup& group);
 
 // The newest complete checkpoint "step-<n>.h5" in `folder`, if any.
 std::optional<std::string> newest_checkpoint(const std::string& folder);

@@ -7,15 +7,17 @@
 #include "annotate/win_rates.hpp"
 #include "core/error.hpp"
 #include "io/json_fields.hpp"
-#include "io/samples_schema.hpp"
+#include "io/prompts.hpp"
+#include "io/samples_file.hpp"
+#include "train/losses.hpp"
 
 namespace sppo {
 namespace {
 
-// The pair rows of each loss: sppo carries each response's own win rate; sppo_single carries
-// P[w,l] on the chosen row and 1 − P[w,l] on the rejected one; dpo and ipo use no target.
-TrainExample pair_example(const Config& config, TrainRow chosen, TrainRow rejected, float p_win, float p_lose, float p_wl) {
-  if (config.train.loss == LossKind::sppo_single) {
+// The targets a pair's rows carry (LossProperties::target): their own win rates, or P[w,l]
+// on the chosen row and 1 − P[w,l] on the rejected one.
+TrainExample pair_example(LossKind loss, TrainRow chosen, TrainRow rejected, float p_win, float p_lose, float p_wl) {
+  if (loss_properties(loss).target == RowTarget::pair_probability) {
     chosen.win_prob = p_wl;
     rejected.win_prob = 1.0f - p_wl;
   } else {
@@ -48,7 +50,27 @@ float probability(const nlohmann::json& j, const std::string& at, const char* fi
 
 }  // namespace
 
-TrainRows batch_tensors(const std::vector<const TrainRow*>& rows, const std::vector<float>& ref_logp) {
+int64_t TrainSet::rows() const {
+  int64_t n = 0;
+  for (const auto& e : examples) n += static_cast<int64_t>(e.rows.size());
+  return n;
+}
+
+std::vector<TrainRow*> TrainSet::all_rows() {
+  std::vector<TrainRow*> out;
+  for (auto& e : examples)
+    for (auto& r : e.rows) out.push_back(&r);
+  return out;
+}
+
+std::vector<const TrainRow*> TrainSet::all_rows() const {
+  std::vector<const TrainRow*> out;
+  for (const auto& e : examples)
+    for (const auto& r : e.rows) out.push_back(&r);
+  return out;
+}
+
+TrainRows batch_tensors(const std::vector<const TrainRow*>& rows) {
   TrainRows out;
   const int64_t B = static_cast<int64_t>(rows.size());
   int64_t L = 1;
@@ -58,6 +80,7 @@ TrainRows batch_tensors(const std::vector<const TrainRow*>& rows, const std::vec
   out.response_start = at::zeros({B}, at::kLong);
   out.ref_logp = at::zeros({B}, at::kFloat);
   out.win_prob = at::zeros({B}, at::kFloat);
+  // Filled through host pointers: these tensors are built on the CPU, then moved as a whole.
   int64_t* ids = out.ids.data_ptr<int64_t>();
   int64_t* mask = out.mask.data_ptr<int64_t>();
   int64_t* start = out.response_start.data_ptr<int64_t>();
@@ -69,7 +92,7 @@ TrainRows batch_tensors(const std::vector<const TrainRow*>& rows, const std::vec
     for (int32_t id : r.prompt) ids[b * L + t] = id, mask[b * L + t++] = 1;
     start[b] = static_cast<int64_t>(r.prompt.size());
     for (int32_t id : r.response) ids[b * L + t] = id, mask[b * L + t++] = 1;
-    ref[b] = ref_logp[static_cast<std::size_t>(b)];
+    ref[b] = r.ref_logp;
     win[b] = r.win_prob;
   }
   return out;
@@ -77,78 +100,68 @@ TrainRows batch_tensors(const std::vector<const TrainRow*>& rows, const std::vec
 
 TrainRow truncated_row(std::vector<int32_t> prompt, std::vector<int32_t> response, float win_prob, int64_t max_length,
                        int64_t max_prompt_length) {
-  if (static_cast<int64_t>(prompt.size()) > max_prompt_length) {
-    std::vector<int32_t> kept{prompt.front()};
-    kept.insert(kept.end(), prompt.end() - (max_prompt_length - 1), prompt.end());
-    prompt = std::move(kept);
-  }
+  prompt = truncate_prompt(std::move(prompt), max_prompt_length);
   const int64_t room = max_length - static_cast<int64_t>(prompt.size());
   if (static_cast<int64_t>(response.size()) > room) response.resize(static_cast<std::size_t>(std::max<int64_t>(room, 0)));
   return {std::move(prompt), std::move(response), win_prob};
 }
 
-TrainSet train_set_from_samples(const std::string& samples_path, const Config& config) {
-  if (config.train.loss == LossKind::sft)
-    throw ConfigError(config.source + ": train.loss = sft trains on demonstrations: set train.data to a JSONL of {prompt, response}");
-  SamplesShape shape;
-  const h5::File file = open_samples_file(samples_path, false, MPI_COMM_NULL, &shape);
-  for (const char* stage : {"generate", "annotate"}) {
-    const auto flags = file.open_dataset(std::string(samples::kProgressPrefix) + stage).read_all<uint8_t>();
-    if (std::count(flags.begin(), flags.end(), uint8_t{1}) != shape.chunks())
+TrainSet train_set_from_samples(const std::string& samples_path, const TrainSetSpec& spec) {
+  if (!loss_properties(spec.loss).from_samples)
+    throw ConfigError("train.loss = " + to_string(spec.loss) +
+                      " trains on demonstrations: set train.data to a JSONL of {prompt, response}");
+  const SamplesFile file = SamplesFile::open(samples_path, SamplesFile::Access::read_only, RankGroup::serial());
+  const SamplesTable t = file.read_table();
+  for (const auto& [stage, progress] : {std::pair{"generate", &t.generated}, std::pair{"annotate", &t.annotated}})
+    if (!progress->complete())
       throw FormatError(samples_path + ": the " + std::string(stage) + " stage is not complete: run sppo " + stage + " first");
-  }
-  const int64_t K = shape.samples, Lp = shape.max_prompt_tokens, Lr = shape.max_response_tokens;
-  const auto p_tok = file.open_dataset(samples::kPromptTokens).read_all<int32_t>();
-  const auto p_len = file.open_dataset(samples::kPromptLength).read_all<int32_t>();
-  const auto r_tok = file.open_dataset(samples::kResponseTokens).read_all<int32_t>();
-  const auto r_len = file.open_dataset(samples::kResponseLength).read_all<int32_t>();
-  const auto logits = file.open_dataset(samples::kPairrmLogits).read_all<float>();
-  const auto winrate = file.open_dataset(samples::kPairrmWinrate).read_all<float>();
-  const auto reference_done = file.open_dataset(std::string(samples::kProgressPrefix) + "reference").read_all<uint8_t>();
-  const bool have_reference = std::count(reference_done.begin(), reference_done.end(), uint8_t{1}) == shape.chunks();
-  const auto reference = file.open_dataset(samples::kReferenceLogp).read_all<float>();
+  const bool have_reference = t.referenced.complete();
+  const int64_t K = t.shape.samples;
   TrainSet set;
-  for (int64_t n = 0; n < shape.prompts; ++n) {
-    const std::vector<int32_t> prompt(p_tok.begin() + n * Lp, p_tok.begin() + n * Lp + p_len[static_cast<std::size_t>(n)]);
+  for (int64_t n = 0; n < t.shape.prompts; ++n) {
+    const std::vector<int32_t>& prompt = t.rows.prompts[static_cast<std::size_t>(n)];
     auto row = [&](int64_t k) {
-      const int64_t at = (n * K + k) * Lr;
-      std::vector<int32_t> response(r_tok.begin() + at, r_tok.begin() + at + r_len[static_cast<std::size_t>(n * K + k)]);
-      TrainRow r = truncated_row(prompt, std::move(response), winrate[static_cast<std::size_t>(n * K + k)],
-                                 config.train.max_length, config.train.max_prompt_length);
-      r.ref_logp = reference[static_cast<std::size_t>(n * K + k)];
+      const std::size_t at = static_cast<std::size_t>(n * K + k);
+      TrainRow r = truncated_row(prompt, t.rows.responses[at], t.winrate[at], spec.max_length, spec.max_prompt_length);
+      r.ref_logp = t.reference_logp[at];
       r.has_ref = have_reference;
       return r;
     };
-    if (config.train.loss == LossKind::sppo_all) {
+    if (loss_properties(spec.loss).rows_per_example == 1) {
       for (int64_t k = 0; k < K; ++k) set.examples.push_back({{row(k)}});
       continue;
     }
-    const std::vector<double> s = pairrm_scores(logits.data() + n * K * K, K);
+    const float* logits = t.logits.data() + n * K * K;
+    const std::vector<double> s = pairrm_scores(logits, K);
     const auto w = std::max_element(s.begin(), s.end()) - s.begin();
     const auto l = std::min_element(s.begin(), s.end()) - s.begin();
     if (s[static_cast<std::size_t>(w)] == s[static_cast<std::size_t>(l)]) {
       ++set.skipped_ties;
       continue;
     }
-    const double p_wl = pair_probability(logits.data() + n * K * K, K, s, w, l, config.annotate.winrate);
+    const double p_wl = pair_probability(logits, K, s, w, l, spec.winrate);
     TrainRow chosen = row(w), rejected = row(l);
     const float p_win = chosen.win_prob, p_lose = rejected.win_prob;
-    set.examples.push_back(pair_example(config, std::move(chosen), std::move(rejected), p_win, p_lose, static_cast<float>(p_wl)));
+    set.examples.push_back(pair_example(spec.loss, std::move(chosen), std::move(rejected), p_win, p_lose, static_cast<float>(p_wl)));
   }
   return set;
 }
 
-TrainSet train_set_from_jsonl(const std::string& path, const Config& config, const PolicyTokenizer& tokenizer) {
-  if (config.train.loss == LossKind::sppo_all)
-    throw ConfigError(config.source + ": train.loss = sppo_all needs every sample: train it from a samples.h5, not a JSONL of pairs");
+TrainSet train_set_from_jsonl(const std::string& path, const TrainSetSpec& spec, const PolicyTokenizer& tokenizer) {
+  const LossProperties& loss = loss_properties(spec.loss);
+  if (!loss.from_pairs_jsonl)
+    throw ConfigError("train.loss = " + to_string(spec.loss) +
+                      " needs every sample: train it from a samples.h5, not a JSONL of pairs");
+  auto row = [&](const std::vector<int32_t>& prompt, const std::string& response, float p) {
+    return truncated_row(prompt, tokenizer.response_ids(response), p, spec.max_length, spec.max_prompt_length);
+  };
   TrainSet set;
   for_each_json_line(path, [&](const std::string& at, const nlohmann::json& j) {
-    if (config.train.loss == LossKind::sft) {  // demonstrations: {prompt, response}
+    if (loss.rows_per_example == 1) {  // demonstrations: {prompt, response}
       for (const char* field : {"prompt", "response"})
         if (!j.contains(field)) throw FormatError(at + ": field \"" + std::string(field) + "\" is missing");
-      set.examples.push_back({{truncated_row(tokenizer.prompt_ids(text_of(j["prompt"], at, "prompt", false), config.policy.chat_template),
-                                             tokenizer.response_ids(text_of(j["response"], at, "response", true)), 0.5f,
-                                             config.train.max_length, config.train.max_prompt_length)}});
+      const auto prompt = tokenizer.prompt_ids(text_of(j["prompt"], at, "prompt", false), spec.chat_template);
+      set.examples.push_back({{row(prompt, text_of(j["response"], at, "response", true), 0.5f)}});
       return;
     }
     for (const char* field : {"prompt", "chosen", "rejected"})
@@ -156,16 +169,14 @@ TrainSet train_set_from_jsonl(const std::string& path, const Config& config, con
     const std::string prompt = text_of(j["prompt"], at, "prompt", false);
     const std::string chosen = text_of(j["chosen"], at, "chosen", true);
     const std::string rejected = text_of(j["rejected"], at, "rejected", true);
-    const bool needs_rates = config.train.loss == LossKind::sppo;
-    const bool needs_pair_prob = config.train.loss == LossKind::sppo_single;
+    const bool needs_rates = loss.target == RowTarget::own_winrate;
+    const bool needs_pair_prob = loss.target == RowTarget::pair_probability;
     const float p_win = needs_rates ? probability(j, at, "chosen_probs_win") : 0.5f;
     const float p_lose = needs_rates ? probability(j, at, "chosen_probs_lose") : 0.5f;
     const float p_wl = needs_pair_prob ? probability(j, at, "chosen_probs") : 0.5f;
-    const auto prompt_ids = tokenizer.prompt_ids(prompt, config.policy.chat_template);
-    set.examples.push_back(pair_example(
-        config, truncated_row(prompt_ids, tokenizer.response_ids(chosen), p_win, config.train.max_length, config.train.max_prompt_length),
-        truncated_row(prompt_ids, tokenizer.response_ids(rejected), p_lose, config.train.max_length, config.train.max_prompt_length),
-        p_win, p_lose, p_wl));
+    const auto prompt_ids = tokenizer.prompt_ids(prompt, spec.chat_template);
+    set.examples.push_back(
+        pair_example(spec.loss, row(prompt_ids, chosen, p_win), row(prompt_ids, rejected, p_lose), p_win, p_lose, p_wl));
   });
   if (set.examples.empty()) throw FormatError(path + ": no training examples");
   return set;

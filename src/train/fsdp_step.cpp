@@ -12,9 +12,9 @@ namespace {
 // them, with zero gradients: nobody waits on it.
 void participate_without_rows(ShardedModel& model, Communicator& comm, GatherSequence& gathers) {
   const int64_t last = model.num_units() - 1;
-  for (int64_t u = 0; u < last; ++u) gathers.next(false);  // forward
-  for (int64_t u = last; u >= 0; --u) {                     // head, layers, embedding
-    GatheredUnit g = gathers.next(true);
+  for (int64_t u = 0; u < last; ++u) gathers.next(u, false);  // forward
+  for (int64_t u = last; u >= 0; --u) {                        // head, layers, embedding
+    GatheredUnit g = gathers.next(u, true);
     model.unit(u).reduce_scatter_grads(comm, g);
   }
 }
@@ -49,7 +49,7 @@ at::Tensor sharded_response_logp(ShardedModel& model, Communicator& comm, const 
                                  Communicator* prefetch_comm) {
   GatherSequence gathers(model, comm, prefetch_comm, dtype, /*forward_only=*/true);
   if (rows.rows() == 0) {
-    for (int64_t u = 0; u < model.num_units(); ++u) gathers.next(false);
+    gathers.drain();
     return at::zeros({0}, at::kFloat);
   }
   at::NoGradGuard no_grad;
@@ -57,12 +57,12 @@ at::Tensor sharded_response_logp(ShardedModel& model, Communicator& comm, const 
   const AttentionInputs attn = attention_from_mask(rows.mask);
   const auto [cos, sin] = rotary_tables(c, attn.positions, dtype);
   const at::Tensor allowed = attention_allowed(c, attn, rows.ids.size(1));
-  at::Tensor h = embedding_forward(gathers.next(false).params[0], rows.ids);
+  at::Tensor h = embedding_forward(gathers.next(0, false).params[0], rows.ids);
   for (int64_t l = 0; l < c.num_layers; ++l) {
-    const GatheredUnit g = gathers.next(false);
-    h = decoder_layer_forward(c, g.params, h, cos, sin, allowed, nullptr, nullptr, 0);
+    const GatheredUnit g = gathers.next(l + 1, false);
+    h = decoder_layer_forward(c, g.params, h, cos, sin, allowed);
   }
-  const GatheredUnit head = gathers.next(false);
+  const GatheredUnit head = gathers.next(c.num_layers + 1, false);
   const at::Tensor logits = head_forward(c, head.params[0], head.params[1], h).to(at::kFloat);
   return response_logp(logits, rows.ids, rows.mask, rows.response_start);
 }
@@ -93,11 +93,11 @@ MicroBatchStats accumulate_gradients(ShardedModel& model, Communicator& comm, co
   at::Tensor h;
   {
     at::NoGradGuard no_grad;
-    h = embedding_forward(gathers.next(false).params[0], rows.ids);
+    h = embedding_forward(gathers.next(0, false).params[0], rows.ids);
     for (int64_t l = 0; l < layers; ++l) {
       layer_input[static_cast<std::size_t>(l)] = h;
-      const GatheredUnit g = gathers.next(false);
-      h = decoder_layer_forward(c, g.params, h, cos, sin, allowed, nullptr, nullptr, 0);
+      const GatheredUnit g = gathers.next(l + 1, false);
+      h = decoder_layer_forward(c, g.params, h, cos, sin, allowed);
     }
   }
 
@@ -105,15 +105,16 @@ MicroBatchStats accumulate_gradients(ShardedModel& model, Communicator& comm, co
   at::Tensor grad_h;
   {
     const at::Tensor h_last = h.detach().requires_grad_(true);
-    GatheredUnit g = gathers.next(true);
+    GatheredUnit g = gathers.next(head, true);
     const at::Tensor logits = head_forward(c, g.params[0], g.params[1], h_last).to(at::kFloat);
     const at::Tensor logp = response_logp(logits, rows.ids, rows.mask, rows.response_start);
     const at::Tensor terms = loss_terms(loss, logp, rows.ref_logp, rows.win_prob, beta);
     (terms.sum() / static_cast<double>(global_count)).backward();
     stats.term_sum = terms.sum().item<double>();
     const at::Tensor a = (logp - rows.ref_logp).detach();
-    const bool per_row_terms = terms.size(0) == a.size(0);  // sppo, sppo_single, sppo_all, sft
-    if (rows_per_example(loss) == 2) {
+    const LossProperties& properties = loss_properties(loss);
+    const bool per_row_terms = properties.per_row_terms;
+    if (properties.rows_per_example == 2) {
       const at::Tensor pairs = a.view({-1, 2});
       stats.logratio_chosen = pairs.select(1, 0).sum().item<double>();
       stats.logratio_rejected = pairs.select(1, 1).sum().item<double>();
@@ -135,14 +136,14 @@ MicroBatchStats accumulate_gradients(ShardedModel& model, Communicator& comm, co
   // ---- backward, last layer first: re-gather, recompute with autograd, reduce-scatter
   for (int64_t l = layers - 1; l >= 0; --l) {
     const at::Tensor x = layer_input[static_cast<std::size_t>(l)].detach().requires_grad_(true);
-    GatheredUnit g = gathers.next(true);
-    decoder_layer_forward(c, g.params, x, cos, sin, allowed, nullptr, nullptr, 0).backward(grad_h);
+    GatheredUnit g = gathers.next(l + 1, true);
+    decoder_layer_forward(c, g.params, x, cos, sin, allowed).backward(grad_h);
     grad_h = x.grad();
     model.unit(l + 1).reduce_scatter_grads(comm, g);
     layer_input[static_cast<std::size_t>(l)] = at::Tensor();  // freed as soon as its unit is done
   }
   {
-    GatheredUnit g = gathers.next(true);
+    GatheredUnit g = gathers.next(0, true);
     embedding_forward(g.params[0], rows.ids).backward(grad_h);
     model.unit(0).reduce_scatter_grads(comm, g);
   }

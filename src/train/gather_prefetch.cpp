@@ -29,9 +29,13 @@ std::shared_future<GatheredUnit> GatherSequence::launch(int64_t unit) {
       .share();
 }
 
-GatheredUnit GatherSequence::next(bool requires_grad) {
-  if (cursor_ >= order_.size()) throw Error("GatherSequence: the step's gathers are exhausted");
-  const int64_t unit = order_[cursor_++];
+GatheredUnit GatherSequence::next(int64_t expected, bool requires_grad) {
+  if (cursor_ >= order_.size())
+    throw DistError("GatherSequence: expected unit " + std::to_string(expected) + ", got none: the step's gathers are exhausted");
+  const int64_t unit = order_[cursor_];
+  if (unit != expected)
+    throw DistError("GatherSequence: expected unit " + std::to_string(expected) + ", got " + std::to_string(unit));
+  ++cursor_;
   GatheredUnit g;
   if (!prefetch_comm_) {
     g = model_.unit(unit).gather(comm_, dtype_, requires_grad);
@@ -42,6 +46,10 @@ GatheredUnit GatherSequence::next(bool requires_grad) {
       for (auto& p : g.params) p = p.detach().requires_grad_(true);
   }
   return g;
+}
+
+void GatherSequence::drain() {
+  while (!done()) next(order_[cursor_], false);
 }
 
 }  // namespace sppo

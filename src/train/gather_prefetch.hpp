@@ -22,10 +22,15 @@ class GatherSequence {
   GatherSequence(const GatherSequence&) = delete;
   GatherSequence& operator=(const GatherSequence&) = delete;
 
-  // The next unit of the sequence, gathered; starts gathering the one after it. With
+  // The next unit of the sequence, gathered, which must be `unit` (the consumer says which one
+  // it expects; a mismatch is the DistError "GatherSequence: expected unit u, got v", never a
+  // silent use of another unit's weights); starts gathering the one after it. With
   // `requires_grad` its parameter views are autograd leaves.
-  GatheredUnit next(bool requires_grad);
-  int64_t next_unit() const { return order_[cursor_]; }
+  GatheredUnit next(int64_t unit, bool requires_grad);
+  // The rest of the sequence gathered and dropped: what a rank without rows runs so that the
+  // others' collectives match.
+  void drain();
+  bool done() const { return cursor_ >= order_.size(); }
 
  private:
   std::shared_future<GatheredUnit> launch(int64_t unit);

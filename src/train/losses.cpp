@@ -14,17 +14,27 @@ at::Tensor response_logp(const at::Tensor& logits, const at::Tensor& ids, const 
   return (token_logprobs(logits, ids) * counted.to(at::kFloat)).sum(1);
 }
 
-int64_t rows_per_example(LossKind loss) {
-  return loss == LossKind::sppo_all || loss == LossKind::sft ? 1 : 2;
-}
-
-LossDenominator loss_denominator(LossKind loss) {
+const LossProperties& loss_properties(LossKind loss) {
+  using D = LossDenominator;
+  using T = RowTarget;
+  // clang-format off
+  //                                      rows  denominator  per-row  reference  target               samples  pairs JSONL
+  static const LossProperties sppo        {2,   D::rows,     true,    true,      T::own_winrate,      true,    true};
+  static const LossProperties sppo_single {2,   D::rows,     true,    true,      T::pair_probability, true,    true};
+  static const LossProperties sppo_all    {1,   D::rows,     true,    true,      T::own_winrate,      true,    false};
+  static const LossProperties dpo         {2,   D::pairs,    false,   true,      T::none,             true,    true};
+  static const LossProperties ipo         {2,   D::pairs,    false,   true,      T::none,             true,    true};
+  static const LossProperties sft         {1,   D::tokens,   true,    false,     T::none,             false,   true};
+  // clang-format on
   switch (loss) {
-    case LossKind::dpo:
-    case LossKind::ipo: return LossDenominator::pairs;
-    case LossKind::sft: return LossDenominator::tokens;
-    default: return LossDenominator::rows;
+    case LossKind::sppo: return sppo;
+    case LossKind::sppo_single: return sppo_single;
+    case LossKind::sppo_all: return sppo_all;
+    case LossKind::dpo: return dpo;
+    case LossKind::ipo: return ipo;
+    case LossKind::sft: return sft;
   }
+  throw Error("unknown loss");
 }
 
 at::Tensor loss_terms(LossKind loss, const at::Tensor& logp, const at::Tensor& ref_logp, const at::Tensor& win_prob,

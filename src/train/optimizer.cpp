@@ -88,7 +88,8 @@ std::unique_ptr<Optimizer> make_optimizer(OptimizerKind kind, const ShardedModel
 }
 
 double clip_grad_norm(ShardedModel& model, Communicator& comm, double max_norm) {
-  at::Tensor sum_sq = at::zeros({1}, at::kDouble);
+  // Σ g² in f64 on the gradients' device, all-reduced there.
+  at::Tensor sum_sq = at::zeros({1}, model.unit(0).grad().options().dtype(at::kDouble));
   for (int64_t u = 0; u < model.num_units(); ++u) sum_sq += model.unit(u).grad().to(at::kDouble).pow(2).sum();
   comm.all_reduce(sum_sq, ReduceOp::sum);
   const double norm = std::sqrt(sum_sq.item<double>());

@@ -5,8 +5,6 @@
 #include "core/error.hpp"
 #include "model/weights.hpp"
 
-#include <set>
-
 namespace sppo {
 namespace {
 
@@ -115,14 +113,8 @@ ShardedModel ShardedModel::load(const std::string& folder, Communicator& comm) {
     throw ConfigError(folder + ": training a model with tie_word_embeddings is not supported yet (the head shares unit 0's matrix)");
   const SafetensorsModel weights = SafetensorsModel::open(folder);
   const auto specs = llama_unit_specs(m.config_);
-  std::set<std::string> expected;
-  for (const auto& unit : specs) {
-    m.units_.emplace_back(unit, weights, comm);
-    for (const auto& spec : unit) expected.insert(spec.name);
-  }
-  for (const auto& name : weights.names())
-    if (!expected.count(name) && name.find("rotary_emb.inv_freq") == std::string::npos)
-      throw FormatError(weights.file_of(name) + ": unexpected tensor " + name + " for a " + m.config_.model_type + " model");
+  for (const auto& unit : specs) m.units_.emplace_back(unit, weights, comm);
+  refuse_unexpected_tensors(m.config_, weights, specs);
   return m;
 }
 

@@ -3,17 +3,14 @@
 #include <ATen/ATen.h>
 #include <sys/resource.h>
 
-#include <algorithm>
 #include <chrono>
+#include <climits>
 #include <cmath>
-#include <cstdio>
 #include <fstream>
-#include <memory>
 
 #include "core/error.hpp"
-#include "core/permutation.hpp"
 #include "core/progress.hpp"
-#include "dist/mpi_communicator.hpp"
+#include "core/stop_signal.hpp"
 #include "io/run_layout.hpp"
 #include "io/safetensors_writer.hpp"
 #include "model/policy_tokenizer.hpp"
@@ -24,10 +21,15 @@
 #include "train/lr_schedule.hpp"
 #include "train/reference_stage.hpp"
 #include "train/rows_logp.hpp"
-#include "train/stop_signal.hpp"
+#include "train/step_metrics.hpp"
+#include "train/step_plan.hpp"
 
 namespace sppo {
 namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
 // "unit 'layer 3'" for messages: unit 0 is the embedding, the last the head.
 std::string unit_name(int64_t u, int64_t units) {
@@ -44,7 +46,9 @@ std::optional<std::string> find_nonfinite(ShardedModel& model, Communicator& com
   flags[0] = first_bad_micro >= 0 ? kNone - static_cast<double>(first_bad_micro) : 0.0;
   for (int64_t u = 0; u < units; ++u)
     if (!model.unit(u).grad().isfinite().all().item<bool>()) flags[1 + u] = 1.0;
+  flags = flags.to(comm.device());
   comm.all_reduce(flags, ReduceOp::max);
+  flags = flags.cpu();
   std::string units_bad;
   for (int64_t u = 0; u < units; ++u)
     if (flags[1 + u].item<double>() > 0) units_bad += (units_bad.empty() ? "" : ", ") + unit_name(u, units);
@@ -54,6 +58,13 @@ std::optional<std::string> find_nonfinite(ShardedModel& model, Communicator& com
                                : "the loss is " + std::string(std::isfinite(mean_loss) ? "finite" : "not finite");
   what += units_bad.empty() ? "" : "; non-finite gradients in " + units_bad;
   return what;
+}
+
+// Whether any rank received a stop signal. Collective: one all-reduce on comm's device.
+bool any_rank_stopping(const RunContext& ctx) {
+  at::Tensor flag = at::full({1}, ctx.stop_requested() ? 1.0f : 0.0f, at::kFloat).to(ctx.comm().device());
+  ctx.comm().all_reduce(flag, ReduceOp::max);
+  return flag.item<float>() > 0;
 }
 
 // VmRSS of this process in MiB (0 where /proc is missing).
@@ -67,9 +78,9 @@ int64_t resident_mib() {
 
 void export_policy(const TrainJob& job, const std::vector<std::pair<std::string, at::Tensor>>& parameters) {
   make_directories(job.out_dir);
-  const at::ScalarType dtype = job.config.policy.dtype == DType::bfloat16 ? at::kBFloat16 : at::kFloat;
+  const at::ScalarType dtype = job.export_dtype == DType::bfloat16 ? at::kBFloat16 : at::kFloat;
   std::vector<NamedTensor> tensors;
-  for (const auto& [name, value] : parameters) tensors.push_back({name, value.to(dtype)});
+  for (const auto& [name, value] : parameters) tensors.push_back({name, value.to(at::kCPU).to(dtype)});
   write_safetensors_folder(job.out_dir, tensors, {{"format", "pt"}});
   for (const char* name : {"config.json", "tokenizer.model", "tokenizer_config.json", "special_tokens_map.json"}) {
     std::ifstream in(job.policy_dir + "/" + name, std::ios::binary);
@@ -80,196 +91,168 @@ void export_policy(const TrainJob& job, const std::vector<std::pair<std::string,
   }
 }
 
-}  // namespace
-
-std::vector<int64_t> epoch_order(int64_t n, uint64_t seed, int64_t epoch) {
-  return seeded_permutation(n, seed, static_cast<uint64_t>(epoch));
+TrainSetSpec set_spec(const TrainJob& job) {
+  return {job.train.loss, job.train.max_length, job.train.max_prompt_length, job.winrate, job.chat_template};
 }
 
-TrainSummary run_train_stage(const TrainJob& job, MPI_Comm mpi_comm, bool thread_multiple, int threads_per_rank,
-                             const Log& log) {
-  const Config& config = job.config;
-  const TrainConfig& tc = config.train;
-  MpiCommunicator comm(mpi_comm);
-  // Gathers run one unit ahead on their own communicator (DESIGN.md §5) when MPI allows threads
-  // and the helper has a core: waiting in MPI it spins, and on a rank with a single core it
-  // slowed 2-rank training by ~15 % in bench/train.
-  const Prefetch prefetch = job.config.dist.prefetch;
-  const bool use_prefetch =
-      thread_multiple && (prefetch == Prefetch::on || (prefetch == Prefetch::automatic && threads_per_rank > 1));
-  std::unique_ptr<MpiCommunicator> gather_comm = use_prefetch ? std::make_unique<MpiCommunicator>(mpi_comm) : nullptr;
-  const auto start = std::chrono::steady_clock::now();
+// The training set with π_t's log-probability on every row the loss needs one for: from the
+// samples.h5's reference pass (computed there first, or reused), or a forward pass here.
+TrainSet training_set(const TrainJob& job, ShardedModel& model, const RunContext& ctx) {
+  const TrainConfig& tc = job.train;
+  const bool needs_reference = loss_properties(tc.loss).needs_reference;
+  if (!tc.data && needs_reference) run_reference_stage(job.samples_path, model, tc.max_length, tc.max_prompt_length, ctx);
+  TrainSet set = tc.data ? train_set_from_jsonl(*tc.data, set_spec(job), PolicyTokenizer(job.policy_dir))
+                         : train_set_from_samples(job.samples_path, set_spec(job));
+  if (set.skipped_ties > 0) ctx.log().info("train: skipped " + std::to_string(set.skipped_ties) + " prompts whose responses all tie");
+  std::vector<TrainRow*> rows = set.all_rows();
+  const bool known = std::all_of(rows.begin(), rows.end(), [](const TrainRow* r) { return r->has_ref; });
+  if (needs_reference && !known) {
+    const std::vector<const TrainRow*> view(rows.begin(), rows.end());
+    const std::vector<float> ref = rows_logp(model, view, tc.micro_batch, ctx.comm(), ctx.prefetch());
+    for (std::size_t i = 0; i < rows.size(); ++i) rows[i]->ref_logp = ref[i];
+  }
+  return set;
+}
 
-  // ---- inputs before any write
-  const PolicyTokenizer tokenizer(job.policy_dir);
-  // No rank ever holds π_t whole: each reads its slices from the mapped files, and the
-  // reference pass runs through the sharded units.
-  ShardedModel model = ShardedModel::load(job.policy_dir, comm);
-  if (!tc.data && tc.loss != LossKind::sft)
-    run_reference_stage(job.samples_path, model, comm, gather_comm.get(), config, mpi_comm, log);
-  const TrainSet set = tc.data ? train_set_from_jsonl(*tc.data, config, tokenizer) : train_set_from_samples(job.samples_path, config);
-  if (set.skipped_ties > 0) log.info("train: skipped " + std::to_string(set.skipped_ties) + " prompts whose responses all tie");
-  const at::ScalarType compute = tc.precision == Precision::bf16 ? at::kBFloat16 : at::kFloat;
-  const int64_t examples = static_cast<int64_t>(set.examples.size());
-  const int64_t steps_per_epoch = (examples + tc.global_batch - 1) / tc.global_batch;
-  const int64_t total_steps = steps_per_epoch * tc.epochs;
-
-  // ---- reference log-probabilities of π_t, one per row
-  std::vector<const TrainRow*> all_rows;
-  std::vector<int64_t> first_row_of;  // example -> index of its first row
+std::vector<ExampleSize> example_sizes(const TrainSet& set) {
+  std::vector<ExampleSize> sizes;
   for (const auto& e : set.examples) {
-    first_row_of.push_back(static_cast<int64_t>(all_rows.size()));
-    for (const auto& r : e.rows) all_rows.push_back(&r);
+    ExampleSize s{static_cast<int64_t>(e.rows.size()), 0};
+    for (const auto& r : e.rows) s.response_tokens += static_cast<int64_t>(r.response.size());
+    sizes.push_back(s);
   }
-  // sft needs no reference; rows from samples.h5 bring theirs from /reference/logp.
-  const bool known = std::all_of(all_rows.begin(), all_rows.end(), [](const TrainRow* r) { return r->has_ref; });
-  std::vector<float> ref(all_rows.size(), 0.0f);
-  if (known)
-    for (std::size_t i = 0; i < all_rows.size(); ++i) ref[i] = all_rows[i]->ref_logp;
-  else if (tc.loss != LossKind::sft)
-    ref = rows_logp(model, all_rows, tc.micro_batch, comm, gather_comm.get());
-  const LossDenominator denominator = loss_denominator(tc.loss);
+  return sizes;
+}
 
-  auto optimizer = make_optimizer(tc.optimizer, model);
-  TrainProgress progress;
+std::vector<const TrainRow*> rows_of(const TrainSet& set, const std::vector<int64_t>& examples) {
+  std::vector<const TrainRow*> rows;
+  for (int64_t e : examples)
+    for (const auto& r : set.examples[static_cast<std::size_t>(e)].rows) rows.push_back(&r);
+  return rows;
+}
+
+// ---------------------------------------------------------------- one optimizer step
+// Gradients of the global batch's mean loss accumulated over this rank's micro-batches
+// (reduce-scattered into the owned slices), checked finite on every rank, clipped by the
+// global norm and applied to the owned slices. A non-finite step is refused before the
+// optimizer (train.nonfinite: stop) or dropped and counted (skip).
+StepMetrics train_step(const StepPlan& plan, const TrainSet& set, ShardedModel& model, Optimizer& optimizer, double lr,
+                       const TrainConfig& tc, const RunContext& ctx, TrainSummary& summary) {
+  const auto start = Clock::now();
+  const at::ScalarType compute = tc.precision == Precision::bf16 ? at::kBFloat16 : at::kFloat;
+  MicroBatchStats mine;
+  int64_t first_bad_micro = -1;  // on this rank
+  for (std::size_t m = 0; m < plan.micro_batches.size(); ++m) {
+    const TrainRows rows = batch_tensors(rows_of(set, plan.micro_batches[m]));
+    const MicroBatchStats mb =
+        accumulate_gradients(model, ctx.comm(), rows, tc.loss, tc.beta, plan.loss_count, compute, ctx.prefetch());
+    if (first_bad_micro < 0 && !std::isfinite(mb.term_sum)) first_bad_micro = static_cast<int64_t>(m);
+    mine += mb;
+  }
+  StepMetrics metrics = StepMetrics::reduce(mine, plan, loss_properties(tc.loss).per_row_terms, ctx.comm());
+  if (const auto fault = find_nonfinite(model, ctx.comm(), metrics.loss, first_bad_micro)) {
+    const std::string what = "train: step " + std::to_string(plan.step + 1) + ", " + *fault;
+    if (tc.nonfinite == NonFinite::stop)  // before the optimizer and any checkpoint: no NaN is saved
+      throw CollectiveError(what + "; nothing of this step was applied or checkpointed (train.nonfinite: skip "
+                                   "drops such steps instead)", ctx.rank());
+    ++summary.skipped_steps;
+    ctx.log().warn(what + ": step skipped (" + std::to_string(summary.skipped_steps) + " so far)");
+  } else {
+    metrics.grad_norm = clip_grad_norm(model, ctx.comm(), tc.clip_grad_norm);
+    optimizer.step(model, lr);
+  }
+  model.zero_grads();
+  metrics.lr = lr;
+  metrics.seconds = seconds_since(start);
+  return metrics;
+}
+
+// The checkpoint to resume from, if the folder holds one (any rank count can read it).
+TrainProgress resume(const TrainJob& job, ShardedModel& model, Optimizer& optimizer, int64_t total_steps,
+                     const RunContext& ctx) {
   make_directories(job.checkpoint_dir);
-  if (auto newest = newest_checkpoint(job.checkpoint_dir)) {
-    progress = load_checkpoint(*newest, model, *optimizer, to_string(tc.optimizer), mpi_comm);
-    log.info("train: resuming from " + *newest + " (step " + std::to_string(progress.step) + " of " +
-             std::to_string(total_steps) + ")");
-  }
-  const int64_t stop = std::min(total_steps, job.max_steps.value_or(total_steps));
-  log.info("train: " + std::to_string(examples) + " examples, " + std::to_string(all_rows.size()) + " rows, " +
-           std::to_string(total_steps) + " steps of " + std::to_string(tc.global_batch) + " examples");
+  const auto newest = newest_checkpoint(job.checkpoint_dir);
+  if (!newest) return {};
+  const TrainProgress progress = load_checkpoint(*newest, model, optimizer, to_string(job.train.optimizer), ctx.group());
+  ctx.log().info("train: resuming from " + *newest + " (step " + std::to_string(progress.step) + " of " +
+                 std::to_string(total_steps) + ")");
+  return progress;
+}
 
-  std::ofstream metrics;
-  if (comm.rank() == 0) {
-    const bool fresh = progress.step == 0;
-    metrics.open(job.metrics_path, fresh ? std::ios::trunc : std::ios::app);
-    if (!metrics) throw_io_error(job.metrics_path, "open", errno);
-    if (fresh)
-      metrics << "step,epoch,loss,grad_norm,lr,rows,logratio_chosen,logratio_rejected,tokens_per_s,seconds,"
-                 "term_chosen,term_rejected\n";
-  }
-  Progress bar(log, "train", stop - progress.step, "steps", 5.0);
-  const StopSignal stop_signal;
+void checkpoint(const TrainJob& job, const ShardedModel& model, Optimizer& optimizer, const TrainProgress& progress,
+                const RunContext& ctx) {
+  save_checkpoint(job.checkpoint_dir + "/step-" + std::to_string(progress.step) + ".h5", model, optimizer,
+                  to_string(job.train.optimizer), progress, ctx.group());
+  if (ctx.rank() == 0) prune_checkpoints(job.checkpoint_dir, job.train.keep_checkpoints);
+}
+
+// π_{t+1} as a Hugging Face folder, and the stage's closing lines.
+void export_trained(const TrainJob& job, const ShardedModel& model, const TrainSummary& summary, Clock::time_point start,
+                    const RunContext& ctx) {
+  const auto parameters = model.full_parameters(ctx.comm());
+  if (ctx.rank() == 0) export_policy(job, parameters);
+  ctx.group().barrier();
+  struct rusage usage {};
+  getrusage(RUSAGE_SELF, &usage);
+  ctx.log().info_any_rank("train: peak resident memory of this rank " + std::to_string(usage.ru_maxrss / 1024) + " MiB");
+  ctx.log().info("train: " + std::to_string(summary.steps) + "/" + std::to_string(summary.total_steps) + " steps" +
+                 (summary.skipped_steps ? " (" + std::to_string(summary.skipped_steps) + " skipped: not finite)" : "") +
+                 ", loss " + std::to_string(summary.last_loss) + ", " + format_duration(seconds_since(start)) + " -> " +
+                 job.out_dir);
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- the stage
+TrainSummary run_train_stage(const TrainJob& job, const RunContext& ctx) {
+  const auto start = Clock::now();
+  const TrainConfig& tc = job.train;
+  const LossProperties& loss = loss_properties(tc.loss);
+
+  // ---- inputs before any write. No rank ever holds π_t whole: each reads its slices from
+  // the mapped files, and the reference pass runs through the sharded units.
+  ShardedModel model = ShardedModel::load(job.policy_dir, ctx.comm());
+  const TrainSet set = training_set(job, model, ctx);
+  const std::vector<ExampleSize> sizes = example_sizes(set);
+  const TrainSchedule schedule{static_cast<int64_t>(set.examples.size()), tc.global_batch, tc.micro_batch, tc.epochs};
+  auto optimizer = make_optimizer(tc.optimizer, model);
+  TrainProgress progress = resume(job, model, *optimizer, schedule.total_steps(), ctx);
+  const int64_t first_step = progress.step, last_step = std::min(schedule.total_steps(), job.max_steps.value_or(INT64_MAX));
+  ctx.log().info("train: " + std::to_string(schedule.examples) + " examples, " + std::to_string(set.rows()) + " rows, " +
+                 std::to_string(schedule.total_steps()) + " steps of " + std::to_string(tc.global_batch) + " examples");
+
+  // ---- the steps
+  MetricsFile metrics(job.metrics_path, first_step == 0, ctx.rank() == 0);
+  Progress bar(ctx.log(), "train", last_step - first_step, "steps", 5.0);
   TrainSummary summary;
-  summary.total_steps = total_steps;
-  const int64_t first_step = progress.step;
-  std::vector<int64_t> order;
-  int64_t order_epoch = -1;
-  for (int64_t step = progress.step; step < stop; ++step) {
-    const auto step_start = std::chrono::steady_clock::now();
-    const int64_t epoch = step / steps_per_epoch, in_epoch = step % steps_per_epoch;
-    if (epoch != order_epoch) {  // one permutation per epoch, not per step
-      order = epoch_order(examples, static_cast<uint64_t>(config.run.seed), epoch);
-      order_epoch = epoch;
-    }
-    // The batch's examples; rank r takes examples r, r + world, ... (a pair stays whole).
-    const int64_t batch_begin = in_epoch * tc.global_batch, batch_end = std::min(examples, (in_epoch + 1) * tc.global_batch);
-    int64_t global_rows = 0, global_count = 0;
-    std::vector<int64_t> mine;
-    for (int64_t i = batch_begin; i < batch_end; ++i) {
-      const auto& e = set.examples[static_cast<std::size_t>(order[static_cast<std::size_t>(i)])];
-      global_rows += static_cast<int64_t>(e.rows.size());
-      for (const auto& r : e.rows)
-        global_count += denominator == LossDenominator::tokens ? static_cast<int64_t>(r.response.size())
-                        : denominator == LossDenominator::rows ? 1 : 0;
-      if (denominator == LossDenominator::pairs) ++global_count;
-      if ((i - batch_begin) % comm.size() == comm.rank()) mine.push_back(order[static_cast<std::size_t>(i)]);
-    }
-    // Every rank runs the same number of micro-batches (some possibly empty).
-    const int64_t most = (batch_end - batch_begin + comm.size() - 1) / comm.size();
-    const int64_t micro_batches = std::max<int64_t>(1, (most + tc.micro_batch - 1) / tc.micro_batch);
-    MicroBatchStats stats;
-    int64_t first_bad_micro = -1;  // on this rank
-    for (int64_t m = 0; m < micro_batches; ++m) {
-      std::vector<const TrainRow*> rows;
-      std::vector<float> refs;
-      for (int64_t i = m * tc.micro_batch; i < std::min<int64_t>(static_cast<int64_t>(mine.size()), (m + 1) * tc.micro_batch); ++i) {
-        const int64_t e = mine[static_cast<std::size_t>(i)];
-        for (std::size_t k = 0; k < set.examples[static_cast<std::size_t>(e)].rows.size(); ++k) {
-          const int64_t r = first_row_of[static_cast<std::size_t>(e)] + static_cast<int64_t>(k);
-          rows.push_back(all_rows[static_cast<std::size_t>(r)]);
-          refs.push_back(ref[static_cast<std::size_t>(r)]);
-        }
-      }
-      const MicroBatchStats mb = accumulate_gradients(model, comm, batch_tensors(rows, refs), tc.loss, tc.beta,
-                                                      std::max<int64_t>(1, global_count), compute, gather_comm.get());
-      if (first_bad_micro < 0 && !std::isfinite(mb.term_sum)) first_bad_micro = m;
-      stats += mb;
-    }
-    at::Tensor sums = at::tensor({stats.term_sum, stats.logratio_chosen, stats.logratio_rejected, double(stats.chosen),
-                                  double(stats.rejected), double(stats.tokens), stats.term_chosen, stats.term_rejected},
-                                 at::kDouble);
-    comm.all_reduce(sums, ReduceOp::sum);
-    const double* total = sums.data_ptr<double>();
-    const double mean_loss = total[0] / static_cast<double>(std::max<int64_t>(1, global_count));
-    const double chosen_ratio = total[3] > 0 ? total[1] / total[3] : std::nan("");
-    const double rejected_ratio = total[4] > 0 ? total[2] / total[4] : std::nan("");
-    // Each loss term's mean over its rows (per-row losses; the pair losses have one term).
-    const bool per_row = loss_denominator(tc.loss) != LossDenominator::pairs;
-    const double chosen_term = per_row && total[3] > 0 ? total[6] / total[3] : std::nan("");
-    const double rejected_term = per_row && total[4] > 0 ? total[7] / total[4] : std::nan("");
-    const double lr = linear_schedule_lr(tc.lr, step, total_steps, tc.warmup_ratio);
-    double norm = std::nan("");
-    if (const auto fault = find_nonfinite(model, comm, mean_loss, first_bad_micro)) {
-      const std::string what = "train: step " + std::to_string(step + 1) + ", " + *fault;
-      if (tc.nonfinite == NonFinite::stop)  // before the optimizer and any checkpoint: no NaN is saved
-        throw CollectiveError(what + "; nothing of this step was applied or checkpointed (train.nonfinite: skip "
-                                     "drops such steps instead)", comm.rank());
-      ++summary.skipped_steps;
-      log.warn(what + ": step skipped (" + std::to_string(summary.skipped_steps) + " so far)");
-    } else {
-      norm = clip_grad_norm(model, comm, tc.clip_grad_norm);
-      optimizer->step(model, lr);
-    }
-    model.zero_grads();
-    progress = {step + 1, epoch, (in_epoch + 1) * tc.global_batch};
-    summary.last_loss = mean_loss;
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - step_start).count();
-    if (comm.rank() == 0) {
-      char line[400];
-      std::snprintf(line, sizeof line, "%lld,%lld,%.9g,%.9g,%.9g,%lld,%.6g,%.6g,%.1f,%.3f,%.6g,%.6g\n",
-                    static_cast<long long>(step + 1), static_cast<long long>(epoch), mean_loss, norm, lr,
-                    static_cast<long long>(global_rows), chosen_ratio, rejected_ratio, total[5] / std::max(seconds, 1e-9),
-                    seconds, chosen_term, rejected_term);
-      metrics << line << std::flush;
-    }
+  summary.total_steps = schedule.total_steps();
+  std::vector<int64_t> order;  // the epoch's permutation, drawn once per epoch
+  for (int64_t step = first_step, order_epoch = -1; step < last_step; ++step) {
+    const int64_t epoch = step / schedule.steps_per_epoch();
+    if (epoch != order_epoch) order = epoch_order(schedule.examples, job.seed, order_epoch = epoch);
+    const StepPlan plan = plan_step(schedule, sizes, order, step, loss.denominator, ctx.rank(), ctx.comm().size());
+    const double lr = linear_schedule_lr(tc.lr, step, schedule.total_steps(), tc.warmup_ratio);
+    const StepMetrics m = train_step(plan, set, model, *optimizer, lr, tc, ctx, summary);
+    metrics.write(m);
     bar.advance(1);
     if (step == first_step)  // the persistent state: shards, gradients, optimizer state
-      log.info_any_rank("train: resident memory after the first step " + std::to_string(resident_mib()) + " MiB");
-    // SIGUSR1 on any rank (Slurm's warning): every rank checkpoints here and stops.
-    at::Tensor stop_flag = at::full({1}, stop_signal.requested() ? 1.0f : 0.0f, at::kFloat);
-    comm.all_reduce(stop_flag, ReduceOp::max);
-    const bool stopping = stop_flag.item<float>() > 0 && step + 1 < stop;
-    if ((step + 1) % tc.checkpoint_every == 0 || step + 1 == stop || stopping) {
-      save_checkpoint(job.checkpoint_dir + "/step-" + std::to_string(step + 1) + ".h5", model, *optimizer,
-                      to_string(tc.optimizer), progress, mpi_comm);
-      if (comm.rank() == 0) prune_checkpoints(job.checkpoint_dir, tc.keep_checkpoints);
-    }
+      ctx.log().info_any_rank("train: resident memory after the first step " + std::to_string(resident_mib()) + " MiB");
+    progress = {step + 1, epoch, plan.data_position};
+    summary.last_loss = m.loss;
+    // A stop signal on any rank (Slurm's warning, scancel): every rank checkpoints here and stops.
+    const bool stopping = any_rank_stopping(ctx) && step + 1 < last_step;
+    if ((step + 1) % tc.checkpoint_every == 0 || step + 1 == last_step || stopping) checkpoint(job, model, *optimizer, progress, ctx);
     if (stopping) {
       summary.interrupted = true;
-      log.info("train: SIGUSR1: checkpointed at step " + std::to_string(step + 1) + " of " + std::to_string(total_steps) +
-               " and stopping (exit status " + std::to_string(kExitCheckpointed) + "); rerun to resume");
+      ctx.log().info("train: " + ctx.stop_signal_name() + ": checkpointed at step " + std::to_string(step + 1) + " of " +
+                     std::to_string(schedule.total_steps()) + " and stopping (exit status " +
+                     std::to_string(kExitCheckpointed) + "); rerun to resume");
       break;
     }
   }
   bar.finish();
   summary.steps = progress.step;
-  if (summary.interrupted) return summary;
-
-  const auto parameters = model.full_parameters(comm);
-  if (comm.rank() == 0) export_policy(job, parameters);
-  comm.barrier();
-  struct rusage usage {};
-  getrusage(RUSAGE_SELF, &usage);
-  log.info_any_rank("train: peak resident memory of this rank " + std::to_string(usage.ru_maxrss / 1024) + " MiB");
-  log.info("train: " + std::to_string(summary.steps) + "/" + std::to_string(total_steps) + " steps" +
-           (summary.skipped_steps ? " (" + std::to_string(summary.skipped_steps) + " skipped: not finite)" : "") +
-           ", loss " + std::to_string(summary.last_loss) + ", " +
-           format_duration(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()) + " -> " +
-           job.out_dir);
+  if (!summary.interrupted) export_trained(job, model, summary, start, ctx);
   return summary;
 }
 

@@ -7,7 +7,7 @@
 #include <chrono>
 #include <thread>
 
-#include "io/samples_schema.hpp"
+#include "io/samples_file.hpp"
 #include "test_support.hpp"
 
 namespace sppo {
@@ -119,13 +119,10 @@ TEST(AnnotateStage, RefusesIncompleteResponsesAndAnotherRanker) {
   const std::string config = write_config(dir);
   // A file whose generate stage never ran.
   {
-    SamplesShape shape;
-    shape.prompts = 4;
-    shape.samples = 2;
-    shape.max_prompt_tokens = 4;
-    shape.max_response_tokens = 4;
-    shape.chunk_prompts = 2;
-    create_samples_file(dir.file("empty.h5"), shape, {{"policy_path", test::fixtures() + "/policy-f32"}}, {}, MPI_COMM_NULL);
+    const SamplesShape shape{4, 2, 4, 4, 2};  // N, K, Lp, Lr, chunk
+    SamplesOrigin origin;
+    origin.policy_path = test::fixtures() + "/policy-f32";
+    SamplesFile::create(dir.file("empty.h5"), shape, origin, RankGroup::serial());
   }
   const auto r = test::run_process(mpi(2, "annotate", config, dir.file("empty.h5")));
   EXPECT_NE(r.exit_code, 0);

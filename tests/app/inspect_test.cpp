@@ -6,7 +6,7 @@
 
 #include "core/error.hpp"
 #include "io/safetensors.hpp"
-#include "io/samples_schema.hpp"
+#include "io/samples_file.hpp"
 #include "test_support.hpp"
 
 namespace sppo {
@@ -47,13 +47,11 @@ TEST(Inspect, ListsEveryFixtureTensorWithDtypeAndShape) {
 
 TEST(Inspect, SummarisesASamplesFile) {
   test::TempDir dir;
-  SamplesShape shape;
-  shape.prompts = 4;
-  shape.samples = 2;
-  shape.max_prompt_tokens = 3;
-  shape.max_response_tokens = 5;
-  shape.chunk_prompts = 2;
-  create_samples_file(dir.file("s.h5"), shape, {{"config_yaml", "run:\n  name: x\n"}}, {{"seed", 42}}, MPI_COMM_NULL);
+  const SamplesShape shape{4, 2, 3, 5, 2};  // N, K, Lp, Lr, chunk
+  SamplesOrigin origin;
+  origin.config_yaml = "run:\n  name: x\n";
+  origin.seed = 42;
+  SamplesFile::create(dir.file("s.h5"), shape, origin, RankGroup::serial());
   const std::string text = inspect_path(dir.file("s.h5"));
   EXPECT_NE(text.find("HDF5, 13 datasets"), std::string::npos) << text;
   EXPECT_NE(text.find("/responses/tokens"), std::string::npos);

@@ -126,6 +126,36 @@ TEST(Config, OutOfRangeValuesAreRejected) {
             "--set generate.chunk_prompts=0: generate.chunk_prompts = 0: must be >= 1");
 }
 
+// Every size and count has a most, with the reason: an absurd value stops here, before any
+// work, not at the disk-space check or an allocation.
+TEST(Config, SizesAndCountsAreBoundedWithTheReason) {
+  EXPECT_EQ(error_of("", {{"generate.samples", "99999999999"}}),
+            "--set generate.samples=99999999999: generate.samples = 99999999999: must be <= 4096 (samples.h5 holds at "
+            "most 4096 samples per prompt)");
+  EXPECT_EQ(error_of("generate: {max_new_tokens: 5000000}\n"),
+            "run.yaml:1: generate.max_new_tokens = 5000000: must be <= 1048576 (samples.h5 holds at most 2^20 tokens "
+            "per prompt or response)");
+  EXPECT_EQ(error_of("run: {iterations: 100000}\n"),
+            "run.yaml:1: run.iterations = 100000: must be <= 1000 (each iteration trains on its own fold of the prompts)");
+  EXPECT_EQ(error_of("annotate: {batch_pairs: 1000000}\n"),
+            "run.yaml:1: annotate.batch_pairs = 1000000: must be <= 65536 (one batch must fit in a rank's memory)");
+  EXPECT_EQ(error_of("train: {keep_checkpoints: 5000}\n"),
+            "run.yaml:1: train.keep_checkpoints = 5000: must be <= 1000 (a 7B checkpoint is ~86 GB)");
+  EXPECT_EQ(error_of("dist: {threads_per_rank: 100000}\n"),
+            "run.yaml:1: dist.threads_per_rank = 100000: must be <= 4096 (threads of one rank)");
+  EXPECT_EQ(error_of("generate: {samples: 4096, max_new_tokens: 1048576, chunk_prompts: 64}\n"),
+            "run.yaml:1: generate.chunk_prompts = 64: a chunk of 64 prompts x 4096 samples x 1048576 tokens exceeds "
+            "the 2^31 values samples.h5 reads at once: lower it");
+}
+
+TEST(Config, TheLossMustFitItsData) {
+  EXPECT_EQ(error_of("train: {loss: sft}\n"),
+            "run.yaml:1: train.loss = sft: sft trains on demonstrations: set train.data to a JSONL of {prompt, response}");
+  EXPECT_EQ(error_of("train: {loss: sppo_all, data: pairs.jsonl}\n"),
+            "run.yaml:1: train.loss = sppo_all: sppo_all needs every sample of a prompt: train it from the iteration's "
+            "samples.h5 (train.data: null)");
+}
+
 TEST(Config, CrossKeyRulesAndSafeRunNames) {
   EXPECT_EQ(error_of("train: {micro_batch: 128}\n"),
             "run.yaml:1: train.micro_batch = 128: must not exceed train.global_batch = 64");

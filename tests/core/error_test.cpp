@@ -7,9 +7,7 @@
 namespace sppo {
 namespace {
 
-TEST(Error, ContextAndKinds) {
-  EXPECT_EQ(in_context("config.yaml", "bad"), "config.yaml: bad");
-  EXPECT_EQ(in_context("", "bad"), "bad");
+TEST(Error, IoErrorsNameThePathAndKindsAreErrors) {
   try {
     throw_io_error("/x/y", "open", ENOENT);
   } catch (const IoError& e) {
@@ -19,6 +17,9 @@ TEST(Error, ContextAndKinds) {
   EXPECT_THROW(throw ConfigError("c"), Error);
   EXPECT_THROW(throw FormatError("f"), Error);
   EXPECT_THROW(throw DistError("d"), Error);
+  const CollectiveError c("every rank", 2);
+  EXPECT_EQ(c.rank(), 2);
+  EXPECT_EQ(std::string(c.what()), "every rank");
 }
 
 }  // namespace

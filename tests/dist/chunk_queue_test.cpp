@@ -36,7 +36,7 @@ TEST(ChunkQueue, EveryChunkExactlyOnceUnderUnevenDelays) {
   for (int64_t c = 0; c < chunks; ++c) pending[c] = c;
   std::vector<int64_t> mine;
   {
-    ChunkQueue queue(MPI_COMM_WORLD, pending);
+    ChunkQueue queue(RankGroup::duplicate(MPI_COMM_WORLD), pending, true);
     EXPECT_EQ(queue.dynamic(), world_size() > 1);
     while (auto c = queue.next()) {
       mine.push_back(*c);
@@ -60,7 +60,7 @@ TEST(ChunkQueue, OnlyPendingChunksInTheGivenOrder) {
   const std::vector<int64_t> pending{9, 2, 7};  // e.g. what a rerun has left
   std::vector<int64_t> mine;
   {
-    ChunkQueue queue(MPI_COMM_WORLD, pending);
+    ChunkQueue queue(RankGroup::duplicate(MPI_COMM_WORLD), pending, true);
     while (auto c = queue.next()) mine.push_back(*c);
   }
   const auto counts = times_processed(mine, 10);
@@ -75,7 +75,7 @@ TEST(ChunkQueue, RanksThatStopEarlyDoNotHangTheServer) {
   for (int64_t c = 0; c < 20; ++c) pending[c] = c;
   std::vector<int64_t> mine;
   {
-    ChunkQueue queue(MPI_COMM_WORLD, pending);
+    ChunkQueue queue(RankGroup::duplicate(MPI_COMM_WORLD), pending, true);
     // Ranks other than 0 take one chunk and leave; rank 0 drains the rest.
     if (world_rank() != 0) {
       if (auto c = queue.next()) mine.push_back(*c);
@@ -92,7 +92,7 @@ TEST(ChunkQueue, StaticFallbackIsStillExactlyOnce) {
   for (int64_t c = 0; c < 11; ++c) pending[c] = c;
   std::vector<int64_t> mine;
   {
-    ChunkQueue queue(MPI_COMM_WORLD, pending, /*thread_multiple=*/false);
+    ChunkQueue queue(RankGroup::duplicate(MPI_COMM_WORLD), pending, /*thread_multiple=*/false);
     EXPECT_FALSE(queue.dynamic());
     while (auto c = queue.next()) mine.push_back(*c);
   }

@@ -7,15 +7,6 @@
 namespace sppo {
 namespace {
 
-TEST(MpiHandles, BroadcastStringGivesEveryRankRankZerosText) {
-  int rank = 0;
-  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-  const std::string mine = rank == 0 ? "from rank 0: " + std::string(1000, 'x') : "rank " + std::to_string(rank);
-  EXPECT_EQ(broadcast_string(MPI_COMM_WORLD, mine), "from rank 0: " + std::string(1000, 'x'));
-  EXPECT_EQ(broadcast_string(MPI_COMM_WORLD, rank == 0 ? "" : "ignored"), "");
-  EXPECT_EQ(broadcast_string(MPI_COMM_NULL, "local"), "local");
-}
-
 TEST(MpiHandles, CheckMpiNamesWhatFailed) {
   EXPECT_NO_THROW(check_mpi(MPI_SUCCESS, "ok"));
   try {
@@ -24,6 +15,23 @@ TEST(MpiHandles, CheckMpiNamesWhatFailed) {
   } catch (const DistError& e) {
     EXPECT_NE(std::string(e.what()).find("broadcast x"), std::string::npos) << e.what();
   }
+}
+
+TEST(MpiHandles, DuplicateAndSplitOwnTheirCommunicators) {
+  int world = 0;
+  MPI_Comm_size(MPI_COMM_WORLD, &world);
+  MpiComm dup = MpiComm::duplicate(MPI_COMM_WORLD);
+  int size = 0, compare = MPI_UNEQUAL;
+  MPI_Comm_size(dup.get(), &size);
+  EXPECT_EQ(size, world);
+  MPI_Comm_compare(dup.get(), MPI_COMM_WORLD, &compare);
+  EXPECT_EQ(compare, MPI_CONGRUENT) << "a copy, not the world itself";
+  const MpiComm node = MpiComm::split_shared(MPI_COMM_WORLD);
+  MPI_Comm_size(node.get(), &size);
+  EXPECT_EQ(size, world) << "ctest runs every rank on this one node";
+  MpiComm moved = std::move(dup);
+  EXPECT_EQ(dup.get(), MPI_COMM_NULL);
+  EXPECT_NE(moved.get(), MPI_COMM_NULL);
 }
 
 }  // namespace

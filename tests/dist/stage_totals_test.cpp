@@ -14,7 +14,7 @@ TEST(StageTotals, SumsOverRanksPrintsTheTotalsOnRankZeroAndEachRanksMemory) {
   MPI_Comm_size(MPI_COMM_WORLD, &size);
   std::ostringstream out;
   const Log log(out, rank);
-  const StageTotals t = report_stage_totals(MPI_COMM_WORLD, log, "annotate", "pairs", rank + 1, 2,
+  const StageTotals t = report_stage_totals(RankGroup::duplicate(MPI_COMM_WORLD), log, "annotate", "pairs", rank + 1, 2,
                                             std::chrono::steady_clock::now(), "s.h5");
   EXPECT_EQ(t.items, size * (size + 1) / 2);
   EXPECT_EQ(t.chunks, 2 * size);

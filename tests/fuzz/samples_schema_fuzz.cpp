@@ -4,7 +4,7 @@
 // declares, or a FormatError/IoError says why; a crash or sanitizer report is a bug (in sppo,
 // or, where the stack says so, in the HDF5 library: those inputs go to
 // tests/fuzz/samples_schema-hdf5-bugs/, which a unit test opens the way sppo does, through the
-// child-process probe of open_samples_file, and expects a FormatError).
+// child-process probe of SamplesFile::open, and expects a FormatError).
 #include <unistd.h>
 
 #include <cstddef>
@@ -13,7 +13,7 @@
 #include <string>
 
 #include "core/error.hpp"
-#include "io/samples_schema.hpp"
+#include "io/samples_file.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static const std::string path = "/dev/shm/sppo-fuzz-samples-" + std::to_string(getpid()) + ".h5";
@@ -24,11 +24,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     return 0;
   }
   try {
-    sppo::SamplesShape shape;
-    sppo::h5::File file = sppo::open_samples_file_in_process(path, &shape);
+    const sppo::SamplesFile file = sppo::SamplesFile::open_in_process(path);
+    const sppo::SamplesShape& shape = file.shape();
     if (shape.chunks() > 0) {
-      const sppo::ChunkTokens t = sppo::read_chunk_tokens(file, shape, 0);
-      if (static_cast<int64_t>(t.prompts.size()) != shape.chunk_end(0) - shape.chunk_begin(0)) std::abort();
+      const sppo::SampleRows t = file.read_chunk(0);
+      if (static_cast<int64_t>(t.prompts.size()) != shape.chunk_rows(0)) std::abort();
     }
   } catch (const sppo::Error&) {
   }

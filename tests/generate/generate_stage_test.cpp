@@ -4,6 +4,7 @@
 #include "generate/generate_stage.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 
 #include <chrono>
 #include <fstream>
@@ -37,8 +38,7 @@ std::vector<std::string> mpi_generate(int ranks, const std::string& config, cons
 
 // Every dataset generate writes, read back whole, as bytes.
 std::map<std::string, std::string> generated_bytes(const std::string& path) {
-  SamplesShape shape;
-  const h5::File f = open_samples_file(path, false, MPI_COMM_NULL, &shape);
+  const h5::File f = h5::File::open(path, false, MPI_COMM_NULL);
   std::map<std::string, std::string> out;
   for (const char* name : {samples::kPromptId, samples::kPromptTokens, samples::kPromptLength, samples::kResponseTokens,
                            samples::kResponseLength, samples::kResponseFinished}) {
@@ -76,8 +76,7 @@ TEST(GenerateStage, ByteIdenticalAtOneTwoAndThreeRanks) {
     for (const auto& [name, data] : bytes) EXPECT_TRUE(data == reference[name]) << name << " differs at " << ranks << " ranks";
   }
   // Responses are real samples: K differ from each other, all within bounds.
-  SamplesShape shape;
-  const h5::File f = open_samples_file(dir.file("s1.h5"), false, MPI_COMM_NULL, &shape);
+  const h5::File f = h5::File::open(dir.file("s1.h5"), false, MPI_COMM_NULL);
   const auto lengths = f.open_dataset(samples::kResponseLength).read_all<int32_t>();
   for (int32_t n : lengths) {
     EXPECT_GE(n, 1);
@@ -132,6 +131,48 @@ TEST(GenerateStage, KillingOneRankMidRunThenRerunningGivesTheSameBytes) {
   const auto rerun = test::run_process(mpi_generate(3, config, samples, small_chunks));
   ASSERT_EQ(rerun.exit_code, 0) << rerun.err;
   EXPECT_NE(rerun.err.find("resuming"), std::string::npos) << rerun.err;
+  EXPECT_EQ(progress_flags(samples), std::vector<uint8_t>(40, 1));
+  const auto bytes = generated_bytes(samples);
+  for (const auto& [name, data] : bytes) EXPECT_TRUE(data == reference.at(name)) << name;
+}
+
+// What Slurm sends on scancel or at a time limit: every rank finishes the chunk in hand, takes
+// no other, and the job exits with status 3 (requeue); the rerun completes the same bytes.
+TEST(GenerateStage, SigtermFinishesTheChunksInHandExitsWithStatus3AndTheRerunCompletesTheSameBytes) {
+  test::TempDir dir;
+  const std::string config = write_config(dir, "");
+  const std::vector<std::string> small_chunks{"--set", "generate.chunk_prompts=1", "--set", "generate.max_new_tokens=64",
+                                              "--set", "generate.temperature=1.5", "--set", "generate.top_p=1.0"};
+  ASSERT_EQ(test::run_process(mpi_generate(1, config, dir.file("ref.h5"), small_chunks)).exit_code, 0);
+  const auto reference = generated_bytes(dir.file("ref.h5"));
+
+  const std::string samples = dir.file("stopped.h5"), log = dir.file("stopped.log");
+  const int launcher = test::spawn_in_group(mpi_generate(2, config, samples, small_chunks), log);
+  int done = 0;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (done < 3 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    try {
+      done = 0;
+      for (uint8_t x : progress_flags(samples)) done += x;
+    } catch (const std::exception&) {
+      continue;  // not created yet
+    }
+  }
+  ASSERT_GE(done, 3);
+  EXPECT_LT(done, 40) << "the job finished before the signal; the test proves nothing";
+  test::run_process({"pkill", "-TERM", "-P", std::to_string(launcher)});  // every rank, as srun forwards it
+  int status = 0;
+  waitpid(launcher, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status)) << test::read_file(log);
+  EXPECT_EQ(WEXITSTATUS(status), 3) << test::read_file(log);
+  EXPECT_NE(test::read_file(log).find("generate: SIGTERM: stopped after the chunks in hand"), std::string::npos)
+      << test::read_file(log);
+  int after = 0;
+  for (uint8_t x : progress_flags(samples)) after += x;
+  EXPECT_LT(after, 40);
+  const auto rerun = test::run_process(mpi_generate(2, config, samples, small_chunks));
+  ASSERT_EQ(rerun.exit_code, 0) << rerun.err;
   EXPECT_EQ(progress_flags(samples), std::vector<uint8_t>(40, 1));
   const auto bytes = generated_bytes(samples);
   for (const auto& [name, data] : bytes) EXPECT_TRUE(data == reference.at(name)) << name;

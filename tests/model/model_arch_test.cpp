@@ -32,8 +32,8 @@ TEST(ModelArch, ReadsEveryKey) {
 
 TEST(ModelArch, BadValuesNameFileLineAndKey) {
   EXPECT_EQ(error_of("kind: gpt\ntokenizer_text: t\n"), "arch.yaml:1: kind = gpt: expected llama or pairrm");
-  EXPECT_EQ(error_of("tokenizer_text: t\nhidden_size: 1000000\n"), "arch.yaml:2: hidden_size = 1000000: must be in [4, 4096]");
-  EXPECT_EQ(error_of("tokenizer_text: t\nlayers: -1\n"), "arch.yaml:2: layers = -1: must be in [1, 64]");
+  EXPECT_EQ(error_of("tokenizer_text: t\nhidden_size: 1000000\n"), "arch.yaml:2: hidden_size = 1000000: must be in [4, 4096] (init-model builds test and demo models)");
+  EXPECT_EQ(error_of("tokenizer_text: t\nlayers: -1\n"), "arch.yaml:2: layers = -1: must be in [1, 64] (init-model builds test and demo models)");
   EXPECT_EQ(error_of("tokenizer_text: t\nvocab_size: many\n"), "arch.yaml:2: vocab_size = many: expected an integer");
   EXPECT_NE(error_of("tokenizer_text: t\nhiden_size: 4\n").find("arch.yaml:2: unknown key hiden_size"), std::string::npos);
   EXPECT_EQ(error_of("kind: llama\n"), "arch.yaml: tokenizer_text: missing (the text file the tokenizer is trained on)");

@@ -154,5 +154,43 @@ TEST(Run, EvalAloneReproducesTheRunsEvaluation) {
   EXPECT_NE(missing.err.find("no trained policy to evaluate"), std::string::npos) << missing.err;
 }
 
+int count(const std::string& text, const std::string& what) {
+  int n = 0;
+  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+// Two jobs on one run directory: the second stops at once naming the first; when the first
+// is killed, the next job takes its stale lock over and says so.
+TEST(Run, ASecondJobOnTheSameRunDirectoryIsRefusedAndAStaleLockIsTakenOver) {
+  test::TempDir dir;
+  const std::string config = write_config(dir), lock = dir.file("runs/t/sppo.lock");
+  // Many epochs: the first job is still training when the second one starts and when it is killed.
+  const int first = test::spawn_in_group(test::mpi_sppo(2, {"run", "--config", config, "--set", "train.epochs=500"}),
+                                         dir.file("first.log"));
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (!std::ifstream(lock).good() && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ASSERT_TRUE(std::ifstream(lock).good()) << "the first job took no lock";
+  const std::string holder = test::read_file(lock);
+  const auto second = run(config);
+  EXPECT_EQ(second.exit_code, 1);
+  EXPECT_NE(second.err.find("error: " + lock + ": the run directory is in use by "), std::string::npos) << second.err;
+  EXPECT_NE(second.err.find(" (sppo run); wait for that job to end or stop it"), std::string::npos) << second.err;
+  EXPECT_EQ(count(second.err, "sppo: "), 1) << "one line\n" << second.err;
+  ASSERT_TRUE(std::ifstream(lock).good()) << "the second job removed the holder's lock\n" << second.err << "\nfirst job:\n"
+                                          << test::read_file(dir.file("first.log"));
+  EXPECT_EQ(test::read_file(lock), holder) << "the holder's lock is untouched";
+  test::kill_job(first, config);
+  ASSERT_TRUE(std::ifstream(lock).good()) << test::read_file(dir.file("first.log"));
+  EXPECT_EQ(test::read_file(lock), holder) << "a SIGKILLed job leaves its lock";
+  const auto third = test::run_process(test::mpi_sppo(2, {"run", "--config", config, "--set", "run.iterations=1",
+                                                          "--restart-from", "iter-0/generate"}));
+  EXPECT_EQ(third.exit_code, 0) << third.err;
+  EXPECT_NE(third.err.find("run: took over " + lock + " from "), std::string::npos) << third.err;
+  EXPECT_NE(third.err.find(" no longer runs on "), std::string::npos) << third.err;
+  EXPECT_FALSE(std::ifstream(lock).good()) << "released at the end";
+}
+
 }  // namespace
 }  // namespace sppo

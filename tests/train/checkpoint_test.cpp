@@ -30,7 +30,7 @@ std::string shared_folder(std::unique_ptr<test::TempDir>& dir) {
 TEST(Checkpoint, SavesFullVectorsReloadsExactlyAndReshardsToFewerRanks) {
   std::unique_ptr<test::TempDir> dir;
   const std::string folder = shared_folder(dir);
-  MpiCommunicator comm(MPI_COMM_WORLD);
+  MpiCommunicator comm(RankGroup::duplicate(MPI_COMM_WORLD));
   const CausalLM model = CausalLM::load(test::fixtures() + "/policy-f32", at::kFloat);
   ShardedModel sharded(model, comm);
   auto optimizer = make_optimizer(OptimizerKind::adamw, sharded);
@@ -43,7 +43,7 @@ TEST(Checkpoint, SavesFullVectorsReloadsExactlyAndReshardsToFewerRanks) {
   }
   optimizer->step(sharded, 1e-3);
   const std::string path = folder + "/step-1.h5";
-  save_checkpoint(path, sharded, *optimizer, "adamw", {1, 0, 16}, MPI_COMM_WORLD);
+  save_checkpoint(path, sharded, *optimizer, "adamw", {1, 0, 16}, comm.group());
   EXPECT_EQ(newest_checkpoint(folder).value(), path);
 
   // The file holds the unpadded vectors: equal to the gathered parameters.
@@ -61,24 +61,24 @@ TEST(Checkpoint, SavesFullVectorsReloadsExactlyAndReshardsToFewerRanks) {
   // Reload into a fresh model at the same world size: every slice and state equal.
   ShardedModel fresh(model, comm);
   auto fresh_optimizer = make_optimizer(OptimizerKind::adamw, fresh);
-  const TrainProgress progress = load_checkpoint(path, fresh, *fresh_optimizer, "adamw", MPI_COMM_WORLD);
+  const TrainProgress progress = load_checkpoint(path, fresh, *fresh_optimizer, "adamw", comm.group());
   EXPECT_EQ(progress.step, 1);
   EXPECT_EQ(fresh_optimizer->steps_taken(), 1);
   for (int64_t u = 0; u < sharded.num_units(); ++u) {
     EXPECT_TRUE(at::equal(fresh.unit(u).master(), sharded.unit(u).master())) << "unit " << u;
     EXPECT_TRUE(at::equal(fresh_optimizer->state(u, "exp_avg_sq"), optimizer->state(u, "exp_avg_sq"))) << "unit " << u;
   }
-  EXPECT_THROW(load_checkpoint(path, fresh, *make_optimizer(OptimizerKind::rmsprop, fresh), "rmsprop", MPI_COMM_WORLD), FormatError);
+  EXPECT_THROW(load_checkpoint(path, fresh, *make_optimizer(OptimizerKind::rmsprop, fresh), "rmsprop", comm.group()), FormatError);
 
   // Reshard: the first max(1, world - 1) ranks load it alone and gather the same parameters.
   MPI_Comm smaller;
   const int keep = std::max(1, comm.size() - 1);
   MPI_Comm_split(MPI_COMM_WORLD, comm.rank() < keep ? 0 : MPI_UNDEFINED, comm.rank(), &smaller);
   if (smaller != MPI_COMM_NULL) {
-    MpiCommunicator sub(smaller);
+    MpiCommunicator sub(RankGroup::duplicate(smaller));
     ShardedModel resharded(model, sub);
     auto sub_optimizer = make_optimizer(OptimizerKind::adamw, resharded);
-    load_checkpoint(path, resharded, *sub_optimizer, "adamw", smaller);
+    load_checkpoint(path, resharded, *sub_optimizer, "adamw", sub.group());
     const auto again = resharded.full_parameters(sub);
     ASSERT_EQ(again.size(), full.size());
     for (std::size_t i = 0; i < full.size(); ++i) EXPECT_TRUE(at::equal(again[i].second, full[i].second)) << full[i].first;

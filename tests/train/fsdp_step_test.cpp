@@ -25,8 +25,8 @@ class FsdpStep : public ::testing::TestWithParam<StepCase> {};
 
 TEST_P(FsdpStep, MatchesTheReferenceAtAnyRankCountAndMicroBatchSplit) {
   const StepCase param = GetParam();
-  MpiCommunicator comm(MPI_COMM_WORLD);
-  MpiCommunicator gather_comm(MPI_COMM_WORLD);
+  MpiCommunicator comm(RankGroup::duplicate(MPI_COMM_WORLD));
+  MpiCommunicator gather_comm(RankGroup::duplicate(MPI_COMM_WORLD));
   const auto expected = SafetensorsModel::open(test::fixtures() + "/expected/" + param.fixture + ".safetensors");
   const CausalLM model = CausalLM::load(test::fixtures() + "/policy-f32", at::kFloat);
   ShardedModel sharded(model, comm);

@@ -28,11 +28,40 @@ TEST(Losses, EachFormulaByHand) {
   // sppo_single: the rejected row carries 1 − P[w,l], so its term is (a_l + (P[w,l] − ½)/β)².
   const at::Tensor single = loss_terms(LossKind::sppo_single, logp, ref, at::tensor({0.8f, 0.2f, 0.8f, 0.2f}), beta);
   EXPECT_NEAR(single[1].item<double>(), std::pow(-1.0 + (0.8 - 0.5) / beta, 2), 1e-6);
-  EXPECT_EQ(rows_per_example(LossKind::dpo), 2);
-  EXPECT_EQ(rows_per_example(LossKind::sppo_all), 1);
-  EXPECT_EQ(loss_denominator(LossKind::ipo), LossDenominator::pairs);
-  EXPECT_EQ(loss_denominator(LossKind::sft), LossDenominator::tokens);
-  EXPECT_EQ(loss_denominator(LossKind::sppo), LossDenominator::rows);
+}
+
+// The table the training set, the step plan and the FSDP step read (SPEC.md §2).
+TEST(Losses, PropertiesOfEveryLoss) {
+  struct Row {
+    LossKind loss;
+    int64_t rows;
+    LossDenominator denominator;
+    bool per_row, reference;
+    RowTarget target;
+    bool samples, pairs_jsonl;
+  };
+  using D = LossDenominator;
+  using T = RowTarget;
+  const Row table[] = {{LossKind::sppo, 2, D::rows, true, true, T::own_winrate, true, true},
+                       {LossKind::sppo_single, 2, D::rows, true, true, T::pair_probability, true, true},
+                       {LossKind::sppo_all, 1, D::rows, true, true, T::own_winrate, true, false},
+                       {LossKind::dpo, 2, D::pairs, false, true, T::none, true, true},
+                       {LossKind::ipo, 2, D::pairs, false, true, T::none, true, true},
+                       {LossKind::sft, 1, D::tokens, true, false, T::none, false, true}};
+  for (const Row& r : table) {
+    SCOPED_TRACE(to_string(r.loss));
+    const LossProperties& p = loss_properties(r.loss);
+    EXPECT_EQ(p.rows_per_example, r.rows);
+    EXPECT_EQ(p.denominator, r.denominator);
+    EXPECT_EQ(p.per_row_terms, r.per_row);
+    EXPECT_EQ(p.needs_reference, r.reference);
+    EXPECT_EQ(p.target, r.target);
+    EXPECT_EQ(p.from_samples, r.samples);
+    EXPECT_EQ(p.from_pairs_jsonl, r.pairs_jsonl);
+    // One term per row or per pair, as the loss's terms come out.
+    const at::Tensor logp = at::zeros({4}), ref = at::zeros({4}), p_win = at::full({4}, 0.5f);
+    EXPECT_EQ(loss_terms(r.loss, logp, ref, p_win, 0.1).size(0), r.per_row ? 4 : 4 / r.rows);
+  }
 }
 
 }  // namespace

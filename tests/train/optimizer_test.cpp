@@ -36,7 +36,7 @@ void set_grads(ShardedModel& model, int step) {
 class OptimizerTest : public ::testing::TestWithParam<OptimizerKind> {};
 
 TEST_P(OptimizerTest, TwoStepsOnSlicesEqualTheFullTensorUpdate) {
-  MpiCommunicator comm(MPI_COMM_WORLD);
+  MpiCommunicator comm(RankGroup::duplicate(MPI_COMM_WORLD));
   const CausalLM model = CausalLM::load(test::fixtures() + "/policy-f32", at::kFloat);
   ShardedModel sharded(model, comm);
   auto optimizer = make_optimizer(GetParam(), sharded);
@@ -78,7 +78,7 @@ INSTANTIATE_TEST_SUITE_P(Kinds, OptimizerTest,
                          ::testing::Values(OptimizerKind::sgd, OptimizerKind::rmsprop, OptimizerKind::adamw));
 
 TEST(ClipGradNorm, UsesTheGlobalNormAndScalesEveryRank) {
-  MpiCommunicator comm(MPI_COMM_WORLD);
+  MpiCommunicator comm(RankGroup::duplicate(MPI_COMM_WORLD));
   const CausalLM model = CausalLM::load(test::fixtures() + "/policy-f32", at::kFloat);
   ShardedModel sharded(model, comm);
   set_grads(sharded, 1);

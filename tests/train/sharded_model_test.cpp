@@ -16,8 +16,8 @@ namespace sppo {
 namespace {
 
 TEST(ShardedModel, LoadingSlicesFromTheFilesEqualsShardingTheLoadedModel) {
-  MpiCommunicator comm(MPI_COMM_WORLD);
-  MpiCommunicator gather_comm(MPI_COMM_WORLD);
+  MpiCommunicator comm(RankGroup::duplicate(MPI_COMM_WORLD));
+  MpiCommunicator gather_comm(RankGroup::duplicate(MPI_COMM_WORLD));
   const CausalLM whole = CausalLM::load(test::fixtures() + "/policy-f32", at::kFloat);
   ShardedModel from_model(whole, comm);
   ShardedModel from_files = ShardedModel::load(test::fixtures() + "/policy-f32", comm);

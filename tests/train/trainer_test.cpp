@@ -199,16 +199,6 @@ TEST(Train, SppoLossFallsAndLogRatiosMoveTowardTheirTargets) {
   }
 }
 
-TEST(Train, EpochOrderDependsOnSeedAndEpochOnly) {
-  const auto a = epoch_order(10, 5, 0), b = epoch_order(10, 5, 0), c = epoch_order(10, 5, 1), d = epoch_order(10, 6, 0);
-  EXPECT_EQ(a, b);
-  EXPECT_NE(a, c);
-  EXPECT_NE(a, d);
-  auto sorted = a;
-  std::sort(sorted.begin(), sorted.end());
-  for (int i = 0; i < 10; ++i) EXPECT_EQ(sorted[i], i);
-}
-
 }  // namespace
 }  // namespace sppo
 
@@ -315,7 +305,11 @@ TEST(Train, NonFiniteSkipDropsTheStepAndCountsIt) {
   for (const auto& name : model.names()) EXPECT_TRUE(model.tensor(name).isfinite().all().item<bool>()) << name;
 }
 
-TEST(Train, Sigusr1CheckpointsStopsWithStatus3AndTheRerunEndsAsAnUninterruptedRun) {
+// SIGUSR1 (Slurm's warning before a time limit) and SIGTERM (scancel, a time limit without
+// --signal) alike: checkpoint at the next step boundary on every rank, exit with status 3.
+class StopSignals : public ::testing::TestWithParam<int> {};
+
+TEST_P(StopSignals, CheckpointStopWithStatus3AndTheRerunEndsAsAnUninterruptedRun) {
   test::TempDir dir;
   const std::string config = write_config(dir, "loss: sppo, beta: 0.1, optimizer: adamw, lr: 0.001, warmup_ratio: 0.1, "
                                                "epochs: 300, global_batch: 4, micro_batch: 2, max_length: 128, "
@@ -326,7 +320,7 @@ TEST(Train, Sigusr1CheckpointsStopsWithStatus3AndTheRerunEndsAsAnUninterruptedRu
   test::wait_for_lines(dir.file("out.train/metrics.csv"), 20, 12000);
   const pid_t rank = static_cast<pid_t>(test::first_rank(launcher));
   ASSERT_GT(rank, 0);
-  ::kill(rank, SIGUSR1);
+  ::kill(rank, GetParam());
   int status = 0;
   waitpid(launcher, &status, 0);
   ASSERT_TRUE(WIFEXITED(status));
@@ -340,6 +334,9 @@ TEST(Train, Sigusr1CheckpointsStopsWithStatus3AndTheRerunEndsAsAnUninterruptedRu
   EXPECT_NE(r.err.find("train: resuming from"), std::string::npos) << r.err;
   EXPECT_LT(max_difference(dir.file("out"), dir.file("plain")), 1e-5);
 }
+
+INSTANTIATE_TEST_SUITE_P(Train, StopSignals, ::testing::Values(SIGUSR1, SIGTERM),
+                         [](const ::testing::TestParamInfo<int>& info) { return info.param == SIGUSR1 ? "SIGUSR1" : "SIGTERM"; });
 
 
 TEST(Train, ARankKilledMidCollectiveEndsTheWholeJobInBoundedTime) {

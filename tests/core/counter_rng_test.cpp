@@ -1,4 +1,4 @@
-#include "generate/counter_rng.hpp"
+#include "core/counter_rng.hpp"
 
 #include <gtest/gtest.h>
 

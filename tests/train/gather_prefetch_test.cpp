@@ -1,0 +1,73 @@
+// Runs under mpiexec -n 1, 2 and 3: the gathers of a step come in their fixed order, the
+// same with and without the prefetching helper, and a consumer that expects another unit
+// is told so instead of computing with the wrong weights.
+#include "train/gather_prefetch.hpp"
+
+#include <ATen/ATen.h>
+#include <gtest/gtest.h>
+
+#include "core/error.hpp"
+#include "dist/mpi_communicator.hpp"
+#include "test_support.hpp"
+
+namespace sppo {
+namespace {
+
+struct Sharded {
+  MpiCommunicator comm{RankGroup::duplicate(MPI_COMM_WORLD)};
+  MpiCommunicator prefetch{RankGroup::duplicate(MPI_COMM_WORLD)};
+  CausalLM model = CausalLM::load(test::fixtures() + "/policy-f32", at::kFloat);
+  ShardedModel sharded{model, comm};
+};
+
+TEST(GatherSequence, ForwardThenBackwardOrderWithTheFullParametersOfEachUnit) {
+  Sharded s;
+  const int64_t units = s.sharded.num_units();
+  for (Communicator* prefetch : {static_cast<Communicator*>(nullptr), static_cast<Communicator*>(&s.prefetch)}) {
+    SCOPED_TRACE(prefetch ? "prefetch" : "synchronous");
+    GatherSequence gathers(s.sharded, s.comm, prefetch, at::kFloat);
+    std::vector<int64_t> order;
+    for (int64_t u = 0; u < units; ++u) order.push_back(u);
+    for (int64_t u = units - 2; u >= 0; --u) order.push_back(u);
+    for (int64_t u : order) {
+      const GatheredUnit g = gathers.next(u, /*requires_grad=*/u == 0);
+      ASSERT_EQ(g.params.size(), s.model.unit(u).size());
+      for (std::size_t i = 0; i < g.params.size(); ++i)
+        EXPECT_TRUE(at::equal(g.params[i], s.model.unit(u)[i])) << "unit " << u << " tensor " << i;
+      if (u == 0) {
+        EXPECT_TRUE(g.params[0].requires_grad());
+      }
+    }
+    EXPECT_TRUE(gathers.done());
+    EXPECT_THROW(gathers.next(0, false), DistError) << "exhausted";
+  }
+}
+
+TEST(GatherSequence, AMismatchedUnitIsAnErrorNamingBoth) {
+  Sharded s;
+  GatherSequence gathers(s.sharded, s.comm, nullptr, at::kFloat, /*forward_only=*/true);
+  try {
+    gathers.next(1, false);
+    FAIL();
+  } catch (const DistError& e) {
+    EXPECT_EQ(std::string(e.what()), "GatherSequence: expected unit 1, got 0");
+  }
+  gathers.drain();  // every rank still runs the rest of the sequence's gathers
+  EXPECT_TRUE(gathers.done());
+}
+
+TEST(GatherSequence, ForwardOnlyIsEachUnitOnceAndDrainMatchesTheOtherRanks) {
+  Sharded s;
+  // Rank 0 consumes the sequence, the others drain it: the collectives still pair up.
+  GatherSequence gathers(s.sharded, s.comm, &s.prefetch, at::kBFloat16, /*forward_only=*/true);
+  if (s.comm.rank() == 0) {
+    for (int64_t u = 0; u < s.sharded.num_units(); ++u)
+      EXPECT_EQ(gathers.next(u, false).params[0].scalar_type(), at::kBFloat16);
+  } else {
+    gathers.drain();
+  }
+  EXPECT_TRUE(gathers.done());
+}
+
+}  // namespace
+}  // namespace sppo
