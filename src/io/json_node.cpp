@@ -31,7 +31,7 @@ JsonNode JsonNode::at(const char* key) const {
   return *member;
 }
 
-JsonNode JsonNode::at(std::size_t index) const {
+JsonNode JsonNode::element(std::size_t index) const {
   return JsonNode((*value_)[index], file_, path_ + "[" + std::to_string(index) + "]");
 }
 

@@ -29,7 +29,7 @@ class JsonNode {
   // The member `key`; "<file>: <path>.<key> is missing" when absent or null.
   JsonNode at(const char* key) const;
   // Element `index` of an array (callers iterate over size()).
-  JsonNode at(std::size_t index) const;
+  JsonNode element(std::size_t index) const;
   std::size_t size() const;  // elements of an array; throws when this node is not an array
 
   // Typed reads of this node: "<file>: <path> = <value>: expected a string" otherwise.

@@ -246,8 +246,9 @@ int32_t BpeModel::char_id(std::string_view ch, bool is_first, bool is_last, std:
   const bool prefix = !is_first && !continuing_subword_prefix_.empty();
   const bool suffix = is_last && !end_of_word_suffix_.empty();
   if (!prefix && !suffix) {
-    const auto [c, len] = decode_utf8_at(ch, 0);
-    if (c < 0x10000) return bmp_char_id_[c];
+    const char32_t c = decode_utf8_at(ch, 0).first;
+    // The table is filled only for models without prefix/suffix (it would miss "a" + suffix).
+    if (c < 0x10000 && continuing_subword_prefix_.empty() && end_of_word_suffix_.empty()) return bmp_char_id_[c];
     return find_token(ch);
   }
   scratch.clear();

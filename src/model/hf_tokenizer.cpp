@@ -119,7 +119,7 @@ HfTokenizer HfTokenizer::from_json(std::string_view tokenizer_json, const std::s
   std::unordered_set<std::string> added_contents;
   if (std::optional<JsonNode> list = root.find("added_tokens")) {
     for (std::size_t i = 0; i < list->size(); ++i) {
-      const JsonNode item = list->at(i);
+      const JsonNode item = list->element(i);
       AddedToken t;
       const JsonNode id = item.at("id");
       t.id = static_cast<int32_t>(id.integer(0, INT32_MAX));
@@ -175,7 +175,7 @@ HfTokenizer HfTokenizer::from_json(std::string_view tokenizer_json, const std::s
   named("mask_token", nullptr, nullptr);
   if (std::optional<JsonNode> extra = config.find("additional_special_tokens")) {
     for (std::size_t i = 0; i < extra->size(); ++i) {
-      const JsonNode item = extra->at(i);
+      const JsonNode item = extra->element(i);
       const std::string token = item.is_object() ? item.at("content").string() : item.string();
       resolve(token, item);
     }
@@ -195,7 +195,7 @@ HfTokenizer HfTokenizer::from_json(std::string_view tokenizer_json, const std::s
       impl->chat_templates.emplace_back("default", templates->string());
     } else if (templates->is_array()) {
       for (std::size_t i = 0; i < templates->size(); ++i) {
-        const JsonNode item = templates->at(i);
+        const JsonNode item = templates->element(i);
         impl->chat_templates.emplace_back(item.at("name").string(), item.at("template").string());
       }
     } else {

@@ -25,7 +25,7 @@ void PostProcessor::add_templates(const JsonNode& node, std::vector<Template>& t
   const std::string type = type_node.string();
   if (type == "Sequence") {
     const JsonNode list = node.at("processors");
-    for (std::size_t i = 0; i < list.size(); ++i) add_templates(list.at(i), templates);
+    for (std::size_t i = 0; i < list.size(); ++i) add_templates(list.element(i), templates);
   } else if (type == "ByteLevel") {
     // trim_offsets and add_prefix_space only move offsets, which sppo does not report.
   } else if (type == "TemplateProcessing") {
@@ -42,7 +42,7 @@ PostProcessor::Template PostProcessor::read_template(const JsonNode& list, const
   Template t;
   bool saw_a = false;
   for (std::size_t i = 0; i < list.size(); ++i) {
-    const JsonNode item = list.at(i);
+    const JsonNode item = list.element(i);
     if (std::optional<JsonNode> special = item.find("SpecialToken")) {
       const JsonNode id = special->at("id");
       const std::string name = id.string();
@@ -50,7 +50,7 @@ PostProcessor::Template PostProcessor::read_template(const JsonNode& list, const
       if (!entry) id.fail("not in " + special_tokens.path());
       const JsonNode ids = entry->at("ids");
       Item it;
-      for (std::size_t k = 0; k < ids.size(); ++k) it.ids.push_back(static_cast<int32_t>(ids.at(k).integer(0, INT32_MAX)));
+      for (std::size_t k = 0; k < ids.size(); ++k) it.ids.push_back(static_cast<int32_t>(ids.element(k).integer(0, INT32_MAX)));
       t.push_back(std::move(it));
     } else if (std::optional<JsonNode> sequence = item.find("Sequence")) {
       const JsonNode id = sequence->at("id");

@@ -110,7 +110,7 @@ void PreTokenizer::add_steps(const JsonNode& node, std::vector<Step>& steps) {
   Step step;
   if (type == "Sequence") {
     const JsonNode list = node.at("pretokenizers");
-    for (std::size_t i = 0; i < list.size(); ++i) add_steps(list.at(i), steps);
+    for (std::size_t i = 0; i < list.size(); ++i) add_steps(list.element(i), steps);
     return;
   }
   if (type == "Split") {

@@ -98,7 +98,7 @@ void TextNormalizer::add_steps(const JsonNode& node, std::vector<Step>& steps) {
   const std::string type = type_node.string();
   if (type == "Sequence") {
     const JsonNode list = node.at("normalizers");
-    for (std::size_t i = 0; i < list.size(); ++i) add_steps(list.at(i), steps);
+    for (std::size_t i = 0; i < list.size(); ++i) add_steps(list.element(i), steps);
     return;
   }
   Step step{Kind::Nfc, {}, {}, std::nullopt};

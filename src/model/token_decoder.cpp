@@ -48,7 +48,7 @@ void TokenDecoder::add_steps(const JsonNode& node, std::vector<Step>& steps) {
   const std::string type = type_node.string();
   if (type == "Sequence") {
     const JsonNode list = node.at("decoders");
-    for (std::size_t i = 0; i < list.size(); ++i) add_steps(list.at(i), steps);
+    for (std::size_t i = 0; i < list.size(); ++i) add_steps(list.element(i), steps);
     return;
   }
   Step step;
