@@ -128,6 +128,10 @@ BpeModel BpeModel::from_json(const JsonNode& model, TokenizerJson& parsed) {
     bytes += token.size();
   }
   if (bytes > UINT32_MAX) throw FormatError(file + ": model.vocab: more than 4 GiB of token text");
+  // Ids index dense tables: a vocabulary must not be mostly holes.
+  if (limit > static_cast<int64_t>(parsed.vocab.size()) + (1 << 20))
+    throw FormatError(file + ": model.vocab: ids go up to " + std::to_string(limit - 1) + " for " +
+                      std::to_string(parsed.vocab.size()) + " tokens (more than 2^20 unused ids are not supported)");
   std::vector<const std::string*> by_id(static_cast<std::size_t>(limit), nullptr);
   for (const auto& [token, id] : parsed.vocab) {
     const std::string*& slot = by_id[static_cast<std::size_t>(id)];
@@ -188,7 +192,8 @@ BpeModel BpeModel::from_json(const JsonNode& model, TokenizerJson& parsed) {
   const std::size_t prefix_len = m.continuing_subword_prefix_.size();
   std::string merged;
   for (std::size_t rank = 0; rank < parsed.merges.size(); ++rank) {
-    const auto& [a, b] = parsed.merges[rank];
+    const std::string& a = parsed.merges[rank].first;  // not a structured binding: lambdas below capture it
+    const std::string& b = parsed.merges[rank].second;
     auto where = [&]() {
       return file + ": model.merges[" + std::to_string(parsed.merge_index[rank]) + "] = [" + json_quoted(a) + ", " +
              json_quoted(b) + "]";
