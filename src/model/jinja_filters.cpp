@@ -20,6 +20,44 @@ namespace {
 
 using FilterFn = Value (*)(Interpreter&, const Value& value, CallArgs args);
 
+// What jinja2's generator filters (items, map, select, unique, batch, ...) and reverse return:
+// an iterator, consumed by the first loop over it, always true, without len() or indexing. Its
+// items are computed at once, but an error in computing them waits, as in Python, until the
+// iterator is used.
+class Generator : public Object {
+ public:
+  Generator(std::string type, std::string function, std::vector<Value> items)
+      : type_(std::move(type)), function_(std::move(function)), items_(std::move(items)) {}
+  Generator(std::string type, std::string function, EvalError error)
+      : type_(std::move(type)), function_(std::move(function)), error_(std::make_unique<EvalError>(std::move(error))) {}
+  std::string type_name() const override { return type_; }
+  std::string repr() const override {
+    return type_ == "generator" ? "<generator object " + function_ + " at 0x0>" : "<" + type_ + " object at 0x0>";
+  }
+  bool iterate(std::vector<Value>& out) const override {
+    if (error_) throw *error_;
+    if (!consumed_) out = items_;
+    consumed_ = true;
+    return true;
+  }
+
+ private:
+  std::string type_, function_;
+  std::vector<Value> items_;
+  std::unique_ptr<EvalError> error_;
+  mutable bool consumed_ = false;
+};
+
+template <typename Body>
+Value generator(std::string type, std::string function, Body body) {
+  try {
+    return Value::object(std::make_shared<Generator>(std::move(type), std::move(function), body()));
+  } catch (const EvalError& e) {
+    if (e.kind() == ErrorKind::Limit || e.kind() == ErrorKind::Unsupported) throw;
+    return Value::object(std::make_shared<Generator>(std::move(type), std::move(function), e));
+  }
+}
+
 // soft_str(): strings (and Markup) as they are, anything else through str().
 Value soft_str(Interpreter& in, const Value& v) { return v.is_string() ? v : in.make_string(to_str(v)); }
 
@@ -147,8 +185,13 @@ Value f_indent(Interpreter& in, const Value& v, CallArgs args) {
       indention.assign(static_cast<std::size_t>(width), ' ');
     }
   }
-  if (v.is_undefined()) fail_undefined(v);
-  if (!v.is_string()) throw_type_error("unsupported operand type(s) for +=: '" + type_name(v) + "' and 'str'");
+  if (!v.is_string()) {
+    // jinja2 starts with s += "\n": a list grows, then has no splitlines(); others fail there.
+    if (v.is_list() && v.sequence_kind() == SequenceKind::List) throw_type_error("'list' object has no attribute 'splitlines'");
+    if (v.is_undefined()) fail_undefined(v);
+    if (v.is_tuple()) throw_type_error("can only concatenate tuple (not \"str\") to tuple");
+    throw_type_error("unsupported operand type(s) for +=: '" + type_name(v) + "' and 'str'");
+  }
   const std::string s = v.as_string() + "\n";  // jinja2's quirk for splitlines
   const std::vector<std::string> lines = split_lines(s, false);
   std::string rv;
@@ -223,10 +266,19 @@ Value f_reverse(Interpreter& in, const Value& v, CallArgs args) {
     const std::u32string s = to_code_points(v.as_string());
     return in.make_string(to_utf8(std::u32string(s.rbegin(), s.rend())), v.is_markup());
   }
-  if (!(v.is_undefined() || v.is_list() || v.is_dict())) throw_type_error("argument must be iterable");
-  std::vector<Value> items = iterate(v);
+  const bool reversible = v.is_undefined() || v.is_dict() ||
+                          (v.is_list() && (v.sequence_kind() == SequenceKind::List || v.sequence_kind() == SequenceKind::Tuple));
+  std::vector<Value> items;
+  try {
+    items = iterate(v);
+  } catch (const EvalError& e) {
+    if (e.kind() != ErrorKind::Type) throw;
+    throw_type_error("argument must be iterable");
+  }
   std::reverse(items.begin(), items.end());
-  return in.make_list(std::move(items));
+  if (!reversible) return in.make_list(std::move(items));  // jinja2 falls back to a reversed list
+  const char* type = v.is_dict() ? "dict_reversekeyiterator" : v.is_list() && !v.is_tuple() ? "list_reverseiterator" : "reversed";
+  return Value::object(std::make_shared<Generator>(type, "", std::move(items)));
 }
 Value f_join(Interpreter& in, const Value& v, CallArgs args) {
   Arguments a("do_join", std::move(args), {"d", "attribute"});
@@ -243,11 +295,13 @@ Value f_join(Interpreter& in, const Value& v, CallArgs args) {
 }
 Value f_items(Interpreter& in, const Value& v, CallArgs args) {
   Arguments("do_items", std::move(args), {});
-  if (v.is_undefined()) return in.make_list({});
-  if (!v.is_dict()) throw_type_error("Can only get item pairs from a mapping.");
-  std::vector<Value> items;
-  for (const auto& [k, val] : v.as_dict().entries()) items.push_back(in.make_list({k, val}, SequenceKind::Tuple));
-  return in.make_list(std::move(items));
+  return generator("generator", "do_items", [&] {
+    std::vector<Value> items;
+    if (v.is_undefined()) return items;
+    if (!v.is_dict()) throw_type_error("Can only get item pairs from a mapping.");
+    for (const auto& [k, val] : v.as_dict().entries()) items.push_back(in.make_list({k, val}, SequenceKind::Tuple));
+    return items;
+  });
 }
 Value f_default(Interpreter&, const Value& v, CallArgs args) {
   Arguments a("do_default", std::move(args), {"default_value", "boolean"});
@@ -273,49 +327,52 @@ Value f_attr(Interpreter&, const Value& v, CallArgs args) {
 
 // map / select / reject / selectattr / rejectattr (jinja2's prepare_map, select_or_reject)
 Value f_map(Interpreter& in, const Value& v, CallArgs args) {
-  std::vector<Value> out;
-  if (!truthy(v)) return in.make_list({});
-  const std::vector<Value> items = iterate(v);
-  if (args.positional.empty()) {
-    Arguments a("do_map", std::move(args), {"attribute", "default"});
-    if (!a.has(0)) throw_type_error("map requires a filter argument");
-    const Value attribute = a.get(0);
-    const Value fallback = a.get_or(1, Value::none());
-    for (const Value& item : items) {
-      Value x = attribute_path(in, item, attribute);
-      if (!fallback.is_none() && x.is_undefined()) x = fallback;
-      out.push_back(std::move(x));
+  return generator("generator", "sync_do_map", [&]() -> std::vector<Value> {
+    std::vector<Value> out;
+    if (!truthy(v)) return {};
+    const std::vector<Value> items = iterate(v);
+    if (args.positional.empty()) {
+      Arguments a("do_map", std::move(args), {"attribute", "default"});
+      if (!a.has(0)) throw_type_error("map requires a filter argument");
+      const Value attribute = a.get(0);
+      const Value fallback = a.get_or(1, Value::none());
+      for (const Value& item : items) {
+        Value x = attribute_path(in, item, attribute);
+        if (!fallback.is_none() && x.is_undefined()) x = fallback;
+        out.push_back(std::move(x));
+      }
+    } else {
+      const std::string name = to_str(args.positional.front());
+      args.positional.erase(args.positional.begin());
+      for (const Value& item : items) out.push_back(in.apply_filter(name, item, args));
     }
-  } else {
-    const std::string name = to_str(args.positional.front());
-    args.positional.erase(args.positional.begin());
-    for (const Value& item : items) out.push_back(in.apply_filter(name, item, args));
-  }
-  return in.make_list(std::move(out));
+    return out;
+  });
 }
-
 Value select_or_reject(Interpreter& in, const Value& v, CallArgs args, bool keep_if, bool lookup_attr) {
-  if (!truthy(v)) return in.make_list({});
-  Value attribute;
-  std::size_t off = 0;
-  if (lookup_attr) {
-    if (args.positional.empty()) throw_type_error("Missing parameter for attribute name");
-    attribute = args.positional[0];
-    off = 1;
-  }
-  std::string test;
-  const bool has_test_name = args.positional.size() > off;
-  if (has_test_name) test = to_str(args.positional[off]);
-  CallArgs test_args;
-  for (std::size_t i = off + 1; i < args.positional.size(); ++i) test_args.positional.push_back(args.positional[i]);
-  test_args.keyword = args.keyword;
-  std::vector<Value> out;
-  for (const Value& item : iterate(v)) {
-    const Value x = lookup_attr ? attribute_path(in, item, attribute) : item;
-    const bool ok = has_test_name ? in.apply_test(test, x, test_args) : truthy(x);
-    if (ok == keep_if) out.push_back(item);
-  }
-  return in.make_list(std::move(out));
+  return generator("generator", "select_or_reject", [&]() -> std::vector<Value> {
+    if (!truthy(v)) return {};
+    Value attribute;
+    std::size_t off = 0;
+    if (lookup_attr) {
+      if (args.positional.empty()) throw_type_error("Missing parameter for attribute name");
+      attribute = args.positional[0];
+      off = 1;
+    }
+    std::string test;
+    const bool has_test_name = args.positional.size() > off;
+    if (has_test_name) test = to_str(args.positional[off]);
+    CallArgs test_args;
+    for (std::size_t i = off + 1; i < args.positional.size(); ++i) test_args.positional.push_back(args.positional[i]);
+    test_args.keyword = args.keyword;
+    std::vector<Value> out;
+    for (const Value& item : iterate(v)) {
+      const Value x = lookup_attr ? attribute_path(in, item, attribute) : item;
+      const bool ok = has_test_name ? in.apply_test(test, x, test_args) : truthy(x);
+      if (ok == keep_if) out.push_back(item);
+    }
+    return out;
+  });
 }
 Value f_select(Interpreter& in, const Value& v, CallArgs a) { return select_or_reject(in, v, std::move(a), true, false); }
 Value f_reject(Interpreter& in, const Value& v, CallArgs a) { return select_or_reject(in, v, std::move(a), false, false); }
@@ -323,23 +380,24 @@ Value f_selectattr(Interpreter& in, const Value& v, CallArgs a) { return select_
 Value f_rejectattr(Interpreter& in, const Value& v, CallArgs a) { return select_or_reject(in, v, std::move(a), false, true); }
 
 Value f_unique(Interpreter& in, const Value& v, CallArgs args) {
-  Arguments a("do_unique", std::move(args), {"case_sensitive", "attribute"});
-  const bool case_sensitive = a.truth(0, false);
-  const Value attribute = a.get_or(1, Value::none());
-  std::vector<Value> seen, out;
-  for (const Value& item : iterate(v)) {
-    Value key = attribute_path(in, item, attribute);
-    if (!case_sensitive) key = ignore_case(key);
-    check_hashable(key);
-    in.charge_steps(seen.size());
-    if (std::none_of(seen.begin(), seen.end(), [&](const Value& s) { return equals(s, key); })) {
-      seen.push_back(key);
-      out.push_back(item);
+  return generator("generator", "do_unique", [&]() -> std::vector<Value> {
+    Arguments a("do_unique", std::move(args), {"case_sensitive", "attribute"});
+    const bool case_sensitive = a.truth(0, false);
+    const Value attribute = a.get_or(1, Value::none());
+    std::vector<Value> seen, out;
+    for (const Value& item : iterate(v)) {
+      Value key = attribute_path(in, item, attribute);
+      if (!case_sensitive) key = ignore_case(key);
+      check_hashable(key);
+      in.charge_steps(seen.size());
+      if (std::none_of(seen.begin(), seen.end(), [&](const Value& s) { return equals(s, key); })) {
+        seen.push_back(key);
+        out.push_back(item);
+      }
     }
-  }
-  return in.make_list(std::move(out));
+    return out;
+  });
 }
-
 Value f_sort(Interpreter& in, const Value& v, CallArgs args) {
   Arguments a("do_sort", std::move(args), {"reverse", "case_sensitive", "attribute"});
   const bool reverse = a.truth(0, false);
@@ -359,6 +417,7 @@ Value f_sort(Interpreter& in, const Value& v, CallArgs args) {
 
 Value f_dictsort(Interpreter& in, const Value& v, CallArgs args) {
   Arguments a("do_dictsort", std::move(args), {"case_sensitive", "by", "reverse"});
+  if (v.is_undefined()) fail_undefined(v);
   const bool case_sensitive = a.truth(0, false);
   const std::string by = a.string(1, "key");
   const bool reverse = a.truth(2, false);
@@ -407,51 +466,52 @@ Value f_sum(Interpreter& in, const Value& v, CallArgs args) {
 }
 
 Value f_batch(Interpreter& in, const Value& v, CallArgs args) {
-  Arguments a("do_batch", std::move(args), {"linecount", "fill_with"});
-  const int64_t count = a.integer(0, 0);
-  if (count <= 0) throw_type_error("batch linecount must be positive");
-  const Value fill = a.get_or(1, Value::none());
-  std::vector<Value> out, tmp;
-  for (const Value& item : iterate(v)) {
-    if (static_cast<int64_t>(tmp.size()) == count) {
-      out.push_back(in.make_list(std::move(tmp)));
-      tmp.clear();
+  return generator("generator", "do_batch", [&]() -> std::vector<Value> {
+    Arguments a("do_batch", std::move(args), {"linecount", "fill_with"});
+    const int64_t count = a.integer(0, 0);
+    if (count <= 0) throw_type_error("batch linecount must be positive");
+    const Value fill = a.get_or(1, Value::none());
+    std::vector<Value> out, tmp;
+    for (const Value& item : iterate(v)) {
+      if (static_cast<int64_t>(tmp.size()) == count) {
+        out.push_back(in.make_list(std::move(tmp)));
+        tmp.clear();
+      }
+      tmp.push_back(item);
     }
-    tmp.push_back(item);
-  }
-  if (!tmp.empty()) {
-    if (!fill.is_none())
-      while (static_cast<int64_t>(tmp.size()) < count) tmp.push_back(fill);
-    out.push_back(in.make_list(std::move(tmp)));
-  }
-  return in.make_list(std::move(out));
+    if (!tmp.empty()) {
+      if (!fill.is_none())
+        while (static_cast<int64_t>(tmp.size()) < count) tmp.push_back(fill);
+      out.push_back(in.make_list(std::move(tmp)));
+    }
+    return out;
+  });
 }
-
 Value f_slice(Interpreter& in, const Value& v, CallArgs args) {
-  Arguments a("do_slice", std::move(args), {"slices", "fill_with"});
-  const int64_t slices = a.integer(0, 0);
-  if (slices <= 0) throw_type_error("slice count must be positive");
-  const Value fill = a.get_or(1, Value::none());
-  const std::vector<Value> seq = iterate(v);
-  const int64_t length = static_cast<int64_t>(seq.size());
-  const int64_t per = length / slices, with_extra = length % slices;
-  int64_t offset = 0;
-  std::vector<Value> out;
-  for (int64_t i = 0; i < slices; ++i) {
-    const int64_t start = offset + i * per;
-    if (i < with_extra) ++offset;
-    const int64_t end = offset + (i + 1) * per;
-    std::vector<Value> tmp(seq.begin() + start, seq.begin() + end);
-    if (!fill.is_none() && i >= with_extra) tmp.push_back(fill);
-    out.push_back(in.make_list(std::move(tmp)));
-  }
-  return in.make_list(std::move(out));
+  return generator("generator", "sync_do_slice", [&]() -> std::vector<Value> {
+    Arguments a("do_slice", std::move(args), {"slices", "fill_with"});
+    const int64_t slices = a.integer(0, 0);
+    if (slices <= 0) throw_type_error("slice count must be positive");
+    const Value fill = a.get_or(1, Value::none());
+    const std::vector<Value> seq = iterate(v);
+    const int64_t length = static_cast<int64_t>(seq.size());
+    const int64_t per = length / slices, with_extra = length % slices;
+    int64_t offset = 0;
+    std::vector<Value> out;
+    for (int64_t i = 0; i < slices; ++i) {
+      const int64_t start = offset + i * per;
+      if (i < with_extra) ++offset;
+      const int64_t end = offset + (i + 1) * per;
+      std::vector<Value> tmp(seq.begin() + start, seq.begin() + end);
+      if (!fill.is_none() && i >= with_extra) tmp.push_back(fill);
+      out.push_back(in.make_list(std::move(tmp)));
+    }
+    return out;
+  });
 }
-
 // ------------------------------------------------------------------ numbers
 Value f_abs(Interpreter&, const Value& v, CallArgs args) {
   Arguments("abs", std::move(args), {});
-  if (v.is_undefined()) fail_undefined(v);
   if (v.is_float()) return Value::number(std::fabs(v.as_float()));
   if (v.is_int() || v.is_bool()) {
     const int64_t i = v.as_integer();
@@ -583,7 +643,6 @@ Value f_round(Interpreter&, const Value& v, CallArgs args) {
   const std::string method = a.string(1, "common");
   if (method != "common" && method != "ceil" && method != "floor")
     throw_type_error("method must be common, ceil or floor");
-  if (v.is_undefined()) fail_undefined(v);
   if (!v.is_number()) throw_type_error("type " + type_name(v) + " doesn't define __round__ method");
   if (method != "common") {
     const double scale = std::pow(10.0, static_cast<double>(precision));
@@ -605,6 +664,21 @@ Value f_round(Interpreter&, const Value& v, CallArgs args) {
   if (precision > 300) return v;
   const double scale = std::pow(10.0, static_cast<double>(-precision));
   return Value::number(std::nearbyint(x / scale) * scale);
+}
+
+Value f_format(Interpreter& in, const Value& v, CallArgs args) {
+  // soft_str(value) % (kwargs or args)
+  if (!args.positional.empty() && !args.keyword.empty())
+    throw_type_error("can't handle positional and keyword arguments at the same time");
+  Value operands;
+  if (!args.keyword.empty()) {
+    DictData d;
+    for (auto& [k, val] : args.keyword) d.set(Value::string(k), std::move(val));
+    operands = Value::dict(std::move(d));
+  } else {
+    operands = in.make_list(std::move(args.positional), SequenceKind::Tuple);
+  }
+  return percent_format(in, soft_str(in, v), operands);
 }
 
 // ------------------------------------------------------------------ tojson (transformers')
@@ -641,7 +715,7 @@ struct FilterEntry {
 const FilterEntry kFilters[] = {
     {"abs", f_abs}, {"attr", f_attr}, {"batch", f_batch}, {"capitalize", f_capitalize}, {"center", f_center},
     {"count", f_length}, {"d", f_default}, {"default", f_default}, {"dictsort", f_dictsort}, {"e", f_escape},
-    {"escape", f_escape}, {"first", f_first}, {"float", f_float}, {"forceescape", f_forceescape},
+    {"escape", f_escape}, {"first", f_first}, {"float", f_float}, {"forceescape", f_forceescape}, {"format", f_format},
     {"indent", f_indent}, {"int", f_int}, {"items", f_items}, {"join", f_join}, {"last", f_last},
     {"length", f_length}, {"list", f_list}, {"lower", f_lower}, {"map", f_map}, {"max", f_max}, {"min", f_min},
     {"reject", f_reject}, {"rejectattr", f_rejectattr}, {"replace", f_replace}, {"reverse", f_reverse},

@@ -63,7 +63,7 @@ void bounds(const Arguments& a, std::size_t start_i, std::size_t end_i, int64_t 
 
 const std::string& string_arg(const Arguments& a, std::size_t i, const char* what) {
   const Value& v = a.required(i);
-  if (!v.is_string()) throw_type_error(std::string(what) + " must be str, not " + type_name(v));
+  if (!v.is_string()) throw_type_error(std::string(what) + ", not " + type_name(v));
   return v.as_string();
 }
 

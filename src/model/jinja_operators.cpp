@@ -1,10 +1,13 @@
 #include "model/jinja_operators.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 
 #include "model/jinja_error.hpp"
 #include "model/jinja_interpreter.hpp"
+#include "model/jinja_unicode.hpp"
 
 namespace sppo::jinja {
 namespace {
@@ -125,11 +128,15 @@ Value multiply(Interpreter& in, const Value& a, const Value& b) {
   }
   const bool a_seq = a.is_string() || is_plain_sequence(a);
   const bool b_seq = b.is_string() || is_plain_sequence(b);
+  // Markup.__mul__ hands any operand to str.__mul__, which wants an index.
+  if ((a.is_markup() && !(b.is_int() || b.is_bool())) || (b.is_markup() && !(a.is_int() || a.is_bool())))
+    throw_type_error("'" + type_name(a.is_markup() ? b : a) + "' object cannot be interpreted as an integer");
   if (a_seq && (b.is_int() || b.is_bool())) return repeat(in, a, b.as_integer());
   if (b_seq && (a.is_int() || a.is_bool())) return repeat(in, b, a.as_integer());
   if (a_seq && !b_seq && b.is_float()) throw_type_error("can't multiply sequence by non-int of type 'float'");
   if (b_seq && !a_seq && a.is_float()) throw_type_error("can't multiply sequence by non-int of type 'float'");
-  if (a_seq && !b.is_number()) throw_type_error("can't multiply sequence by non-int of type '" + type_name(b) + "'");
+  if (a_seq) throw_type_error("can't multiply sequence by non-int of type '" + type_name(b) + "'");
+  if (b_seq) throw_type_error("can't multiply sequence by non-int of type '" + type_name(a) + "'");
   unsupported_operands(BinaryOp::Mul, a, b);
 }
 
@@ -153,18 +160,220 @@ Value power(const Value& a, const Value& b) {
   return Value::number(std::pow(x, y));
 }
 
+// One conversion of str % args: its flags, width, precision and type.
+struct Conversion {
+  bool left = false, plus = false, space = false, alternate = false, zero = false;
+  int width = -1, precision = -1;
+  char type = 's';
+};
+
+std::string pad(std::string text, const Conversion& c) {
+  const auto len = static_cast<int>(code_point_count(text));
+  if (c.width <= len) return text;
+  const std::string fill(static_cast<std::size_t>(c.width - len), ' ');
+  return c.left ? text + fill : fill + text;
+}
+
+// %d %x %o %e %f %g ... through the C library, which Python's formatting matches for them.
+std::string format_number(const Value& arg, const Conversion& c) {
+  std::string spec = "%";
+  if (c.left) spec += '-';
+  if (c.plus) spec += '+';
+  if (c.space) spec += ' ';
+  if (c.alternate) spec += '#';
+  if (c.zero) spec += '0';
+  if (c.width >= 0) spec += std::to_string(c.width);
+  if (c.precision >= 0) spec += "." + std::to_string(c.precision);
+  char buf[512];
+  const char t = c.type;
+  if (t == 'd' || t == 'i' || t == 'u' || t == 'x' || t == 'X' || t == 'o') {
+    if (arg.is_float() && (t == 'd' || t == 'i' || t == 'u')) {
+      if (!std::isfinite(arg.as_float())) throw_type_error("cannot convert float infinity to integer");
+      std::snprintf(buf, sizeof buf, (spec + "lld").c_str(), static_cast<long long>(std::trunc(arg.as_float())));
+      return buf;
+    }
+    if (!(arg.is_int() || arg.is_bool())) {
+      const bool real = t == 'd' || t == 'i' || t == 'u';
+      throw_type_error(std::string("%") + t + " format: " + (real ? "a real number" : "an integer") + " is required, not " +
+                       type_name(arg));
+    }
+    const long long v = arg.as_integer();
+    if (t == 'x' || t == 'X' || t == 'o') {
+      // C prints the two's complement of a negative number; Python a minus sign.
+      spec += t == 'o' ? "llo" : t == 'x' ? "llx" : "llX";
+      const unsigned long long magnitude = v < 0 ? 0ULL - static_cast<unsigned long long>(v) : static_cast<unsigned long long>(v);
+      std::snprintf(buf, sizeof buf, spec.c_str(), magnitude);
+      std::string out = buf;
+      if (c.alternate && t == 'o') {  // Python writes 0o, C a single 0
+        const std::size_t at = out.find_first_not_of(' ');
+        out.insert(at + 1, "o");
+        if (!c.left && c.width > 0 && out.front() == ' ') out.erase(0, 1);
+      }
+      if (v < 0) {
+        const std::size_t at = out.find_first_not_of(' ');
+        out.insert(at, "-");
+        if (!c.left && c.width > 0 && out.front() == ' ') out.erase(0, 1);
+      }
+      return out;
+    }
+    std::snprintf(buf, sizeof buf, (spec + "lld").c_str(), v);
+    return buf;
+  }
+  if (!arg.is_number()) throw_type_error("must be real number, not " + type_name(arg));
+  std::snprintf(buf, sizeof buf, (spec + t).c_str(), arg.as_double());
+  return buf;
+}
+
 }  // namespace
+
+Value percent_format(Interpreter& in, const Value& format, const Value& args) {
+  const std::string& f = format.as_string();
+  const bool markup = format.is_markup();
+  std::vector<Value> positional;
+  const Value* mapping = nullptr;
+  if (args.is_tuple()) {
+    positional = args.items();
+  } else {
+    positional.push_back(args);
+    if (args.is_dict()) mapping = &args;
+  }
+  // Python takes anything with __getitem__ but a tuple or a str (a dict, a list, jinja2's
+  // Undefined) for a mapping: then unused arguments are no error.
+  const bool lenient = mapping || args.is_undefined() || args.is_namespace() ||
+                       (args.is_list() && args.sequence_kind() == SequenceKind::List);
+  std::size_t next = 0;
+  std::string out;
+  auto take = [&]() -> const Value& {
+    if (next >= positional.size()) throw_type_error("not enough arguments for format string");
+    return positional[next++];
+  };
+  auto as_text = [&](std::string s, const Value& arg) {
+    return markup && !arg.is_markup() ? html_escape(s) : s;
+  };
+  for (std::size_t i = 0; i < f.size(); ++i) {
+    if (f[i] != '%') {
+      out.push_back(f[i]);
+      continue;
+    }
+    ++i;
+    if (i >= f.size()) throw_type_error("incomplete format");
+    const Value* keyed = nullptr;
+    Value key_value;
+    if (f[i] == '(') {
+      if (args.is_undefined()) fail_undefined(args);
+      if (args.is_list() && lenient) throw_type_error("list indices must be integers or slices, not str");
+      if (!mapping) throw_type_error("format requires a mapping");
+      int depth = 1;
+      const std::size_t key_start = ++i;
+      while (i < f.size() && depth > 0) {
+        if (f[i] == '(') ++depth;
+        if (f[i] == ')') --depth;
+        if (depth > 0) ++i;
+      }
+      if (i >= f.size()) throw_type_error("incomplete format key");
+      const std::string key = f.substr(key_start, i - key_start);
+      ++i;
+      const Value* found = mapping->as_dict().find(std::string_view(key));
+      if (!found) throw_type_error("'" + key + "'");  // KeyError
+      key_value = *found;
+      keyed = &key_value;
+    }
+    Conversion c;
+    for (; i < f.size(); ++i) {
+      if (f[i] == '-') c.left = true;
+      else if (f[i] == '+') c.plus = true;
+      else if (f[i] == ' ') c.space = true;
+      else if (f[i] == '#') c.alternate = true;
+      else if (f[i] == '0') c.zero = true;
+      else break;
+    }
+    auto number = [&](int& field) {
+      if (i < f.size() && f[i] == '*') {
+        const Value& w = keyed ? *keyed : take();
+        if (!(w.is_int() || w.is_bool())) throw_type_error("* wants int");
+        field = static_cast<int>(std::clamp<int64_t>(w.as_integer(), -4096, 4096));
+        if (field < 0) {
+          c.left = true;
+          field = -field;
+        }
+        ++i;
+        return;
+      }
+      if (i < f.size() && f[i] >= '0' && f[i] <= '9') {
+        field = 0;
+        for (; i < f.size() && f[i] >= '0' && f[i] <= '9'; ++i) field = std::min(field * 10 + (f[i] - '0'), 4096);
+      }
+    };
+    number(c.width);
+    if (i < f.size() && f[i] == '.') {
+      ++i;
+      c.precision = 0;
+      number(c.precision);
+    }
+    while (i < f.size() && (f[i] == 'h' || f[i] == 'l' || f[i] == 'L')) ++i;
+    if (i >= f.size()) throw_type_error("incomplete format");
+    c.type = f[i];
+    if (c.type == '%') {
+      out.push_back('%');
+      continue;
+    }
+    const Value& arg = keyed ? *keyed : take();
+    switch (c.type) {
+      case 's': {
+        std::string text = to_str(arg);
+        if (c.precision >= 0) text = to_utf8(to_code_points(text).substr(0, static_cast<std::size_t>(c.precision)));
+        out += pad(as_text(text, arg), c);
+        break;
+      }
+      case 'r':
+      case 'a': {
+        std::string text = repr(arg);
+        if (c.precision >= 0) text = to_utf8(to_code_points(text).substr(0, static_cast<std::size_t>(c.precision)));
+        out += pad(as_text(text, arg), c);
+        break;
+      }
+      case 'c': {
+        std::string ch;
+        if (arg.is_int() || arg.is_bool()) {
+          const int64_t cp = arg.as_integer();
+          if (cp < 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) throw_type_error("%c arg not in range(0x110000)");
+          append_utf8(ch, static_cast<char32_t>(cp));
+        } else if (arg.is_string() && code_point_count(arg.as_string()) == 1) {
+          ch = arg.as_string();
+        } else {
+          throw_type_error("%c requires int or char");
+        }
+        out += pad(as_text(ch, arg), c);
+        break;
+      }
+      case 'd': case 'i': case 'u': case 'x': case 'X': case 'o':
+      case 'e': case 'E': case 'f': case 'F': case 'g': case 'G':
+        if (arg.is_undefined()) fail_undefined(arg);
+        out += format_number(arg, c);
+        break;
+      default: {
+        char buf[96];
+        std::snprintf(buf, sizeof buf, "unsupported format character '%c' (0x%x) at index %zu", c.type,
+                      static_cast<unsigned>(static_cast<unsigned char>(c.type)), i);
+        throw_type_error(buf);
+      }
+    }
+    if (out.size() > in.settings().limits.max_output_bytes) in.charge_bytes(in.settings().limits.max_allocated_bytes + 1);
+  }
+  if (!lenient && next < positional.size()) throw_type_error("not all arguments converted during string formatting");
+  return in.make_string(std::move(out), markup);
+}
 
 Value binary_operation(Interpreter& in, BinaryOp op, const Value& a, const Value& b) {
   if (a.is_undefined()) fail_undefined(a);
+  // str % Undefined formats (Undefined passes for a mapping); every other use of it fails.
+  if (op == BinaryOp::Mod && a.is_string()) return percent_format(in, a, b);
   if (b.is_undefined()) fail_undefined(b);
   switch (op) {
     case BinaryOp::Add: return add(in, a, b);
     case BinaryOp::Mul: return multiply(in, a, b);
     default: break;
   }
-  if (op == BinaryOp::Mod && a.is_string())
-    throw_unsupported("printf-style formatting (str % values) is not supported");
   if (!a.is_number() || !b.is_number()) unsupported_operands(op, a, b);
   const bool floats = a.is_float() || b.is_float();
   switch (op) {

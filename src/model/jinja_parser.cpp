@@ -20,21 +20,22 @@ const char* const kEndTags[] = {"endfor", "endif", "endmacro", "endset", "endcal
 
 std::string in_quotes(const std::string& s) { return "\"" + s + "\""; }
 
+// jinja2's describe_token: how its messages name a token.
 std::string describe(const Token& t) {
   switch (t.type) {
-    case TokenType::Data: return "template text";
-    case TokenType::VariableBegin: return "\"{{\"";
-    case TokenType::VariableEnd: return "\"}}\"";
-    case TokenType::BlockBegin: return "\"{%\"";
-    case TokenType::BlockEnd: return "\"%}\"";
+    case TokenType::Data: return "template data / text";
+    case TokenType::VariableBegin: return "begin of print statement";
+    case TokenType::VariableEnd: return "end of print statement";
+    case TokenType::BlockBegin: return "begin of statement block";
+    case TokenType::BlockEnd: return "end of statement block";
     case TokenType::Name:
-    case TokenType::Operator: return in_quotes(t.text);
-    case TokenType::String: return "a string";
-    case TokenType::Integer:
-    case TokenType::Float: return "a number";
-    case TokenType::Eof: return "the end of the template";
+    case TokenType::Operator: return t.text;
+    case TokenType::String: return "string";
+    case TokenType::Integer: return "integer";
+    case TokenType::Float: return "float";
+    case TokenType::Eof: return "end of template";
   }
-  return "a token";
+  return "token";
 }
 
 // The names a body reads (to tell whether a macro uses caller, varargs or kwargs).
@@ -62,7 +63,7 @@ class Parser {
     if (pos_ + 1 < tokens_.size()) ++pos_;
     return t;
   }
-  bool at_name(const char* name) const { return current().type == TokenType::Name && current().text == name; }
+  bool at_name(const char* name) const { return name && current().type == TokenType::Name && current().text == name; }
   bool at_op(const char* op) const { return current().type == TokenType::Operator && current().text == op; }
   bool at_any_name(const std::vector<std::string>& names) const {
     return current().type == TokenType::Name && std::find(names.begin(), names.end(), current().text) != names.end();
@@ -84,16 +85,17 @@ class Parser {
   [[noreturn]] void unsupported(const std::string& message, int line) {
     throw TemplateUnsupportedError(origin_, line, message);
   }
+  // jinja2's TokenStream.expect() messages; `what` as jinja2 names the expected token.
   [[noreturn]] void fail_expected(const std::string& what) {
-    if (current().type == TokenType::Eof) fail("unexpected end of template, expected " + what);
-    fail("expected " + what + ", got " + describe(current()));
+    if (current().type == TokenType::Eof) fail("unexpected end of template, expected '" + what + "'.");
+    fail("expected token '" + what + "', got '" + describe(current()) + "'");
   }
 
   void expect_op(const char* op) {
-    if (!skip_op(op)) fail_expected(in_quotes(op));
+    if (!skip_op(op)) fail_expected(op);
   }
   const Token& expect_name() {
-    if (current().type != TokenType::Name) fail_expected("a name");
+    if (current().type != TokenType::Name) fail_expected("name");
     return advance();
   }
   void expect(TokenType type, const char* what) {
@@ -131,7 +133,7 @@ class Parser {
         case TokenType::VariableBegin: {
           const int line = advance().line;
           ExprPtr e = parse_tuple(true);
-          expect(TokenType::VariableEnd, "\"}}\"");
+          expect(TokenType::VariableEnd, "end of print statement");
           body.push_back(std::make_unique<PrintStmt>(std::move(e), line));
           break;
         }
@@ -140,11 +142,11 @@ class Parser {
           if (!end_tags.empty() && at_any_name(end_tags)) return body;
           StmtPtr s = parse_statement();
           if (s) body.push_back(std::move(s));
-          expect(TokenType::BlockEnd, "\"%}\"");
+          expect(TokenType::BlockEnd, "end of statement block");
           break;
         }
         default:
-          fail("unexpected " + describe(t));
+          fail("unexpected '" + describe(t) + "'");
       }
     }
     if (!end_tags.empty()) {
@@ -161,7 +163,7 @@ class Parser {
   // The body of a block statement up to one of `end_tags` (the current token is then that tag).
   Body parse_block_body(const std::string& tag, int line, std::vector<std::string> end_tags) {
     skip_op(":");
-    expect(TokenType::BlockEnd, "\"%}\"");
+    expect(TokenType::BlockEnd, "end of statement block");
     open_blocks_.push_back({tag, line, end_tags});
     Body body = subparse(end_tags);
     open_blocks_.pop_back();
@@ -225,7 +227,7 @@ class Parser {
     for (;;) {
       if (current().type != TokenType::Name) {
         if (at_op("(")) unsupported("nested tuple targets are not supported", current().line);
-        fail_expected("a name to assign to");
+        fail_expected("name");
       }
       const Token& n = advance();
       if (n.text == "true" || n.text == "false" || n.text == "True" || n.text == "False" || n.text == "none" ||
@@ -243,7 +245,7 @@ class Parser {
   StmtPtr parse_for() {
     auto s = std::make_unique<ForStmt>(advance().line);
     s->target = parse_target(false, "in");
-    if (!skip_name("in")) fail_expected("\"in\"");
+    if (!skip_name("in")) fail_expected("in");
     s->iterable = parse_tuple(false, "recursive");
     if (skip_name("if")) s->filter = parse_expression();
     if (at_name("recursive")) unsupported("recursive for loops are not supported", current().line);
@@ -388,7 +390,7 @@ class Parser {
     }
     if (!is_tuple) {
       if (!items.empty()) return std::move(items[0]);
-      if (!explicit_parentheses) fail_expected("an expression");
+      if (!explicit_parentheses) fail("Expected an expression, got '" + describe(current()) + "'");
     }
     auto t = std::make_unique<SequenceExpr>(ExprKind::Tuple, line);
     t->items = std::move(items);
@@ -568,8 +570,7 @@ class Parser {
       default:
         break;
     }
-    if (t.type == TokenType::Eof) fail("unexpected end of template, expected an expression");
-    fail("unexpected " + describe(t));
+    fail("unexpected '" + describe(t) + "'");
   }
 
   ExprPtr parse_list() {

@@ -1,5 +1,6 @@
 #include "model/jinja_tests.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -7,6 +8,7 @@
 #include "model/jinja_error.hpp"
 #include "model/jinja_filters.hpp"
 #include "model/jinja_interpreter.hpp"
+#include "model/jinja_operators.hpp"
 #include "model/jinja_unicode.hpp"
 
 namespace sppo::jinja {
@@ -19,19 +21,9 @@ const char* const kTests[] = {
     "lt", "lessthan", "<=", "le",
 };
 
-// value % n == r, with Python's % (through the interpreter's arithmetic rules).
-bool modulo_is(const Value& value, int64_t n, int64_t r) {
-  if (value.is_undefined()) fail_undefined(value);
-  if (value.is_int() || value.is_bool()) {
-    const int64_t m = ((value.as_integer() % n) + n) % n;
-    return m == r;
-  }
-  if (value.is_float()) {
-    double m = std::fmod(value.as_float(), static_cast<double>(n));
-    if (m != 0 && ((m < 0) != (n < 0))) m += static_cast<double>(n);
-    return m == static_cast<double>(r);
-  }
-  throw_type_error("unsupported operand type(s) for %: '" + type_name(value) + "' and 'int'");
+// value % n == r, with Python's % (a string value is printf-formatted, as in jinja2).
+bool modulo_is(Interpreter& in, const Value& value, const Value& n, int64_t r) {
+  return equals(binary_operation(in, BinaryOp::Mod, value, n), Value::integer(r));
 }
 
 bool is_sequence(const Value& v) {
@@ -52,7 +44,11 @@ bool is_iterable(const Value& v) {
     case ValueKind::String:
     case ValueKind::List:
     case ValueKind::Dict: return true;
-    case ValueKind::Object: return v.as_object().type_name() == "LoopContext";
+    case ValueKind::Object: {
+      const std::string t = v.as_object().type_name();
+      return t == "LoopContext" || t == "generator" || t == "list_reverseiterator" || t == "reversed" ||
+             t == "dict_reversekeyiterator";
+    }
     default: return false;
   }
 }
@@ -88,6 +84,11 @@ bool contains(const Value& seq, const Value& value) {
     case ValueKind::Dict:
       check_hashable(value);
       return seq.as_dict().find(value) != nullptr;
+    case ValueKind::Object: {
+      std::vector<Value> items;
+      if (!seq.as_object().iterate(items)) break;
+      return std::any_of(items.begin(), items.end(), [&](const Value& item) { return equals(item, value); });
+    }
     default: break;
   }
   throw_type_error("argument of type '" + type_name(seq) + "' is not iterable");
@@ -103,7 +104,7 @@ bool has_test(std::string_view name) {
   return false;
 }
 
-bool apply_test(Interpreter&, const std::string& name, const Value& v, CallArgs args) {
+bool apply_test(Interpreter& in, const std::string& name, const Value& v, CallArgs args) {
   const auto one_arg = [&](const char* fn) -> Value {
     Arguments a(fn, std::move(args), {"other"});
     return a.required(0);
@@ -126,22 +127,19 @@ bool apply_test(Interpreter&, const std::string& name, const Value& v, CallArgs 
   if (name == "escaped") return no_arg("test_escaped"), v.is_markup();
   if (name == "lower") return no_arg("test_lower"), is_lower_text(to_str(v));
   if (name == "upper") return no_arg("test_upper"), is_upper_text(to_str(v));
-  if (name == "odd") return no_arg("test_odd"), modulo_is(v, 2, 1);
-  if (name == "even") return no_arg("test_even"), modulo_is(v, 2, 0);
+  if (name == "odd") return no_arg("test_odd"), modulo_is(in, v, Value::integer(2), 1);
+  if (name == "even") return no_arg("test_even"), modulo_is(in, v, Value::integer(2), 0);
   if (name == "divisibleby") {
     Arguments a("test_divisibleby", std::move(args), {"num"});
-    const Value& n = a.required(0);
-    if ((n.is_int() || n.is_bool()) && n.as_integer() == 0) throw_type_error("integer modulo by zero");
-    if (!(n.is_int() || n.is_bool())) throw_unsupported("divisibleby with a non-integer divisor is not supported");
-    return modulo_is(v, n.as_integer(), 0);
+    return modulo_is(in, v, a.required(0), 0);
   }
   if (name == "sameas") return same_as(v, one_arg("test_sameas"));
   if (name == "in") {
     Arguments a("test_in", std::move(args), {"seq"});
     return contains(a.required(0), v);
   }
-  if (name == "filter") return has_filter(to_str(one_arg("test_filter")));
-  if (name == "test") return has_test(to_str(one_arg("test_test")));
+  if (name == "filter") return no_arg("test_filter"), v.is_string() && has_filter(v.as_string());
+  if (name == "test") return no_arg("test_test"), v.is_string() && has_test(v.as_string());
   if (name == "==" || name == "eq" || name == "equalto") return equals(v, one_arg("eq"));
   if (name == "!=" || name == "ne") return !equals(v, one_arg("ne"));
   if (name == ">" || name == "gt" || name == "greaterthan") return compare(v, one_arg("gt"), ">");

@@ -45,6 +45,7 @@ void DictData::set(Value key, Value value) {
 // ------------------------------------------------------------------ Object
 std::string Object::repr() const { return "<" + type_name() + " object>"; }
 bool Object::get_attribute(const std::string&, Value&) const { return false; }
+bool Object::iterate(std::vector<Value>&) const { return false; }
 Value Object::call(Interpreter&, CallArgs) const { throw_type_error("'" + type_name() + "' object is not callable"); }
 
 // ------------------------------------------------------------------ Value
@@ -386,6 +387,11 @@ std::vector<Value> iterate(const Value& v) {
         chars.push_back(Value::string(s.substr(start, pos - start), v.is_markup()));
       }
       return chars;
+    }
+    case ValueKind::Object: {
+      std::vector<Value> items;
+      if (v.as_object().iterate(items)) return items;
+      break;
     }
     default: break;
   }

@@ -76,6 +76,8 @@ class Object {
   virtual bool callable() const { return false; }
   virtual Value call(Interpreter& interpreter, CallArgs args) const;
   virtual bool truthy() const { return true; }
+  // `for x in object`: false when the object is not iterable (a generator is, once).
+  virtual bool iterate(std::vector<Value>& out) const;
 };
 
 class Value {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "model/jinja_error.hpp"
+#include "jinja2_reference.hpp"
 #include "test_support.hpp"
 
 namespace sppo {
@@ -38,14 +39,7 @@ std::string outcome(const JinjaChatTemplate& t, const json& messages, const Chat
   }
 }
 
-// Where two texts first differ, with a little context, for a failure message.
-std::string first_difference(const std::string& expected, const std::string& actual) {
-  std::size_t i = 0;
-  while (i < expected.size() && i < actual.size() && expected[i] == actual[i]) ++i;
-  const std::size_t from = i > 40 ? i - 40 : 0;
-  return "first difference at byte " + std::to_string(i) + "\n  expected: " + json(expected.substr(from, 100)).dump() +
-         "\n  actual:   " + json(actual.substr(from, 100)).dump();
-}
+using test::first_difference;
 
 // ------------------------------------------------------------------ the reference set
 // fixtures/tokenizers/chat.json: prompts (add_generation_prompt) and whole conversations of the
@@ -110,40 +104,25 @@ struct Case {
   ChatRenderOptions options;
 };
 
-// jinja2's results for `cases` (tests/data/render_chat_template.py), or nullopt when python3 or
-// jinja2 is missing.
-std::optional<json> render_with_jinja2(const std::vector<Case>& cases, std::string& why_not) {
-  json requests = json::array();
+// Renders every case with both renderers; the texts (or raised messages) must be identical.
+void expect_same_as_jinja2(const std::vector<Case>& cases) {
+  std::vector<test::Jinja2Request> requests;
   for (const Case& c : cases) {
     json context = c.options.extra_variables;
     context["messages"] = c.messages;
     context["add_generation_prompt"] = c.options.add_generation_prompt;
     for (const auto& [name, token] : c.options.special_tokens) context[name] = token;
-    requests.push_back({{"template", c.source}, {"context", context}, {"now", c.options.now}});
+    requests.push_back({c.source, context, c.options.now});
   }
-  test::TempDir dir;
-  test::write_file(dir.file("requests.json"), requests.dump());
-  const test::ProcessResult r =
-      test::run_process({"python3", "tests/data/render_chat_template.py", dir.file("requests.json"), dir.file("results.json")});
-  if (r.exit_code != 0) {
-    why_not = r.exit_code == 3 || r.exit_code == 127 ? "python3 with jinja2 is not available (" + r.err + ")"
-                                                     : "render_chat_template.py failed: " + r.err;
-    return std::nullopt;
-  }
-  return json::parse(test::read_file(dir.file("results.json")));
-}
-
-// Renders every case with both renderers; the texts (or raised messages) must be identical.
-void expect_same_as_jinja2(const std::vector<Case>& cases) {
   std::string why_not;
-  const std::optional<json> reference = render_with_jinja2(cases, why_not);
+  const std::optional<json> reference = test::render_with_jinja2(requests, why_not);
   if (!reference) GTEST_SKIP() << why_not;
   ASSERT_EQ(reference->size(), cases.size());
   int failures = 0, texts = 0, errors = 0;
   for (std::size_t i = 0; i < cases.size(); ++i) {
     const json& ref = (*reference)[i];
     const std::string mine = outcome(*cases[i].chat_template, cases[i].messages, cases[i].options);
-    const std::string theirs = ref.contains("text") ? ref["text"].get<std::string>() : "error: " + ref["error"].get<std::string>();
+    const std::string theirs = test::jinja2_outcome(ref);
     if (ref.contains("text")) ++texts; else ++errors;
     if (mine == theirs) continue;
     if (++failures <= 15)
