@@ -74,7 +74,8 @@ Value repeat(Interpreter& in, const Value& seq, int64_t times) {
   if (seq.is_string()) {
     const std::string& s = seq.as_string();
     const std::size_t limit = in.settings().limits.max_output_bytes;
-    if (!s.empty() && static_cast<uint64_t>(times) > limit / s.size()) in.charge_bytes(limit + 1);
+    if (!s.empty() && static_cast<uint64_t>(times) > limit / s.size())
+      throw EvalError(ErrorKind::Limit, "a string of the template would exceed " + std::to_string(limit) + " bytes");
     std::string out;
     out.reserve(s.size() * static_cast<std::size_t>(times));
     for (int64_t i = 0; i < times; ++i) out += s;

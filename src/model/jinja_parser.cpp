@@ -120,6 +120,11 @@ class Parser {
     int line;
     std::vector<std::string> end_tags;
   };
+  static const std::string& closing_tag(const OpenBlock& open) {
+    for (const std::string& t : open.end_tags)
+      if (t.compare(0, 3, "end") == 0) return t;
+    return open.end_tags.front();
+  }
 
   Body subparse(const std::vector<std::string>& end_tags) {
     Body body;
@@ -209,7 +214,7 @@ class Parser {
         if (open_blocks_.empty()) fail("unexpected " + in_quotes(name), line);
         const OpenBlock& open = open_blocks_.back();
         fail("unexpected " + in_quotes(name) + " inside the " + in_quotes(open.tag) + " of line " + std::to_string(open.line) +
-                 " (expected " + in_quotes(open.end_tags.front()) + ")",
+                 " (expected " + in_quotes(closing_tag(open)) + ")",
              line);
       }
     }

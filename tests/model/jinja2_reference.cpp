@@ -1,5 +1,7 @@
 #include "jinja2_reference.hpp"
 
+#include "model/chat_template.hpp"
+#include "model/jinja_error.hpp"
 #include "test_support.hpp"
 
 namespace sppo::test {
@@ -22,6 +24,19 @@ std::optional<nlohmann::ordered_json> render_with_jinja2(const std::vector<Jinja
 
 std::string jinja2_outcome(const nlohmann::ordered_json& result) {
   return result.contains("text") ? result["text"].get<std::string>() : "error: " + result["error"].get<std::string>();
+}
+
+std::string render_jinja(const std::string& source, const nlohmann::ordered_json& variables) {
+  ChatRenderOptions options;
+  options.add_generation_prompt = variables.value("add_generation_prompt", false);
+  for (const auto& [k, v] : variables.items())
+    if (k != "messages" && k != "add_generation_prompt") options.extra_variables[k] = v;
+  try {
+    return JinjaChatTemplate::parse(source, "t.jinja")
+        .render(variables.value("messages", nlohmann::ordered_json::array()), options);
+  } catch (const TemplateError& e) {
+    return "error: " + e.message();
+  }
 }
 
 std::string first_difference(const std::string& expected, const std::string& actual) {

@@ -1,6 +1,7 @@
 #pragma once
-// defines: the chat-template tests' second renderer: Python's jinja2 set up as transformers
-// sets it up (tests/data/render_chat_template.py), run once for a batch of renders.
+// defines: the chat-template tests' second renderer (Python's jinja2 set up as transformers
+// sets it up, tests/data/render_chat_template.py, run once for a batch of renders) and a
+// one-line render with the C++ interpreter.
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -19,6 +20,10 @@ std::optional<nlohmann::ordered_json> render_with_jinja2(const std::vector<Jinja
 
 // "<text>" or "error: <message>" for one result.
 std::string jinja2_outcome(const nlohmann::ordered_json& result);
+
+// The C++ interpreter's rendering of `source` with `variables` (messages default to []):
+// the text, or "error: <message>".
+std::string render_jinja(const std::string& source, const nlohmann::ordered_json& variables = nlohmann::ordered_json::object());
 
 // Where two texts first differ, with some context, for a failure message.
 std::string first_difference(const std::string& expected, const std::string& actual);
