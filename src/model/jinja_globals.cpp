@@ -83,9 +83,10 @@ DictData mapping_from(CallArgs args, const char* function) {
 
 Value g_dict(Interpreter&, CallArgs args) { return Value::dict(mapping_from(std::move(args), "dict")); }
 
-Value g_namespace(Interpreter&, CallArgs args) {
+Value g_namespace(Interpreter& in, CallArgs args) {
   auto ns = std::make_shared<NamespaceData>();
   ns->attributes = mapping_from(std::move(args), "Namespace");
+  in.track_namespace(ns);
   return Value::make_namespace(std::move(ns));
 }
 

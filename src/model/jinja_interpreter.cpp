@@ -100,16 +100,20 @@ class LoopObject : public Object {
 };
 
 // ------------------------------------------------------------------ macros
+// A macro holds its scope weakly (the scope usually holds the macro); the interpreter owns the
+// scope until the render ends (keep_for_render), so the macro can always be called.
 class MacroObject : public Object {
  public:
-  MacroObject(std::shared_ptr<const MacroDefinition> macro, std::shared_ptr<Frame> closure)
-      : macro_(std::move(macro)), closure_(std::move(closure)) {}
+  MacroObject(std::shared_ptr<const MacroDefinition> macro, const std::shared_ptr<Frame>& closure)
+      : macro_(std::move(macro)), closure_(closure) {}
   std::string type_name() const override { return "Macro"; }
   std::string qualified_type_name() const override { return "jinja2.runtime.Macro"; }
   std::string repr() const override { return "<Macro " + python_string_repr(macro_->name) + ">"; }
   bool callable() const override { return true; }
   Value call(Interpreter& interpreter, CallArgs args) const override {
-    return interpreter.call_macro(*macro_, closure_, std::move(args));
+    const std::shared_ptr<Frame> closure = closure_.lock();
+    if (!closure) throw EvalError(ErrorKind::Runtime, "macro " + python_string_repr(macro_->name) + " outlived its render");
+    return interpreter.call_macro(*macro_, closure, std::move(args));
   }
   bool get_attribute(const std::string& name, Value& out) const override {
     if (name == "name") {
@@ -132,7 +136,7 @@ class MacroObject : public Object {
 
  private:
   std::shared_ptr<const MacroDefinition> macro_;
-  std::shared_ptr<Frame> closure_;
+  std::weak_ptr<Frame> closure_;
 };
 
 // Python's slice.indices(len) followed by the selected positions.
@@ -205,10 +209,23 @@ std::string Interpreter::render(const Variables& variables) {
     exec_body(program_.body, root);
   } catch (const EvalError& e) {
     out_ = nullptr;
+    release_render_state();
     throw_template_error(e, program_.origin, line_);
+  } catch (...) {
+    out_ = nullptr;
+    release_render_state();
+    throw;
   }
   out_ = nullptr;
+  release_render_state();
   return out;
+}
+
+void Interpreter::release_render_state() {
+  for (const auto& weak : namespaces_)
+    if (const auto ns = weak.lock()) ns->attributes = DictData();
+  namespaces_.clear();
+  render_frames_.clear();
 }
 
 void Interpreter::charge_bytes(std::size_t bytes) {
@@ -313,6 +330,7 @@ Interpreter::Flow Interpreter::exec(const Stmt& stmt, const std::shared_ptr<Fram
     }
     case StmtKind::Macro: {
       const auto& s = static_cast<const MacroStmt&>(stmt);
+      keep_for_render(frame);
       frame->set(s.macro->name, Value::object(std::make_shared<MacroObject>(s.macro, frame)));
       return Flow::Normal;
     }
@@ -320,6 +338,7 @@ Interpreter::Flow Interpreter::exec(const Stmt& stmt, const std::shared_ptr<Fram
       const auto& s = static_cast<const CallBlockStmt&>(stmt);
       const Value callee = eval(*s.call->callee, frame);
       CallArgs args = eval_args(s.call->args, frame);
+      keep_for_render(frame);
       args.keyword.emplace_back("caller", Value::object(std::make_shared<MacroObject>(s.caller, frame)));
       line_ = stmt.line;
       const Value result = call(callee, std::move(args));
@@ -373,6 +392,7 @@ void Interpreter::exec_for(const ForStmt& stmt, const std::shared_ptr<Frame>& fr
     assign(stmt.target, state->items[i], *iteration);
     if (exec_body(stmt.body, iteration) == Flow::Break) break;
   }
+  state->last_changed.clear();  // loop.changed(loop) would otherwise keep the loop alive
 }
 
 void Interpreter::assign(const AssignTarget& target, const Value& value, Frame& frame) {

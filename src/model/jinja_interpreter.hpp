@@ -62,6 +62,12 @@ class Interpreter {
   // Runs a macro (or a call block's caller) with its closure scope.
   Value call_macro(const MacroDefinition& macro, const std::shared_ptr<Frame>& closure, CallArgs args);
 
+  // Values may refer to each other in cycles (a macro is stored in the scope it closes over, a
+  // namespace may hold itself), which shared ownership alone never frees: a macro's scope is
+  // owned here for the render and namespaces are emptied when the render ends.
+  void keep_for_render(std::shared_ptr<Frame> frame) { render_frames_.push_back(std::move(frame)); }
+  void track_namespace(const std::shared_ptr<NamespaceData>& ns) { namespaces_.push_back(ns); }
+
  private:
   enum class Flow { Normal, Break, Continue };
 
@@ -79,8 +85,12 @@ class Interpreter {
   CallArgs eval_args(const CallArguments& args, const std::shared_ptr<Frame>& frame);
   Value lookup(const std::string& name, const Frame& frame) const;
 
+  void release_render_state();
+
   const Program& program_;
   const RenderSettings& settings_;
+  std::vector<std::shared_ptr<Frame>> render_frames_;
+  std::vector<std::weak_ptr<NamespaceData>> namespaces_;
   std::string* out_ = nullptr;
   std::size_t allocated_ = 0;
   uint64_t steps_ = 0;
