@@ -32,16 +32,28 @@ std::tm parse_now(const std::string& text) {
   return out;
 }
 
-void check_utf8_strings(const nlohmann::ordered_json& j, const std::string& origin) {
+void check_utf8_strings(const nlohmann::ordered_json& j, const std::string& origin, int depth = 0) {
+  if (depth > jinja::kMaxValueDepth)
+    throw FormatError(origin + ": template variables nested deeper than " + std::to_string(jinja::kMaxValueDepth) + " levels");
   if (j.is_string()) {
     if (first_invalid_utf8(j.get_ref<const std::string&>()))
       throw FormatError(origin + ": a message string is not valid UTF-8");
   } else if (j.is_structured()) {
     for (const auto& [key, item] : j.items()) {
       if (first_invalid_utf8(key)) throw FormatError(origin + ": a message key is not valid UTF-8");
-      check_utf8_strings(item, origin);
+      check_utf8_strings(item, origin, depth + 1);
     }
   }
+}
+
+// Whether `j` nests deeper than the interpreter's values may (checked before nlohmann's own
+// recursive dump could run out of stack).
+bool too_deep(const nlohmann::json& j, int depth = 0) {
+  if (depth > jinja::kMaxValueDepth) return true;
+  if (j.is_structured())
+    for (const auto& item : j)
+      if (too_deep(item, depth + 1)) return true;
+  return false;
 }
 
 }  // namespace
@@ -90,6 +102,8 @@ std::string JinjaChatTemplate::render(const nlohmann::ordered_json& messages, co
 }
 
 std::string JinjaChatTemplate::render(const nlohmann::json& messages, const ChatRenderOptions& options) const {
+  if (too_deep(messages))
+    throw FormatError(program_->origin + ": messages nested deeper than " + std::to_string(jinja::kMaxValueDepth) + " levels");
   return render(nlohmann::ordered_json::parse(messages.dump()), options);
 }
 

@@ -27,10 +27,14 @@ using FilterFn = Value (*)(Interpreter&, const Value& value, CallArgs args);
 class Generator : public Object {
  public:
   Generator(std::string type, std::string function, std::vector<Value> items)
-      : type_(std::move(type)), function_(std::move(function)), items_(std::move(items)) {}
+      : type_(std::move(type)), function_(std::move(function)), items_(std::move(items)) {
+    for (const Value& item : items_) depth_ = std::max(depth_, 1 + value_depth(item));
+    check_depth(depth_);
+  }
   Generator(std::string type, std::string function, EvalError error)
       : type_(std::move(type)), function_(std::move(function)), error_(std::make_unique<EvalError>(std::move(error))) {}
   std::string type_name() const override { return type_; }
+  int depth() const override { return depth_; }
   std::string repr() const override {
     return type_ == "generator" ? "<generator object " + function_ + " at 0x0>" : "<" + type_ + " object at 0x0>";
   }
@@ -46,6 +50,7 @@ class Generator : public Object {
   std::vector<Value> items_;
   std::unique_ptr<EvalError> error_;
   mutable bool consumed_ = false;
+  int depth_ = 1;
 };
 
 template <typename Body>

@@ -32,6 +32,7 @@ Value no_attribute(const Value& object, const std::string& name) {
 // ------------------------------------------------------------------ the loop variable
 struct LoopState {
   std::vector<Value> items;
+  int depth = 1;  // 1 + the deepest item
   std::size_t index0 = 0;
   bool changed_called = false;
   std::vector<Value> last_changed;
@@ -41,6 +42,7 @@ class LoopMethod : public Object {
  public:
   LoopMethod(std::shared_ptr<LoopState> state, bool cycle) : state_(std::move(state)), cycle_(cycle) {}
   std::string type_name() const override { return "method"; }
+  int depth() const override { return 1 + state_->depth; }
   std::string repr() const override { return cycle_ ? "<bound method LoopContext.cycle>" : "<bound method LoopContext.changed>"; }
   bool callable() const override { return true; }
   Value call(Interpreter&, CallArgs args) const override {
@@ -94,6 +96,7 @@ class LoopObject : public Object {
     return true;
   }
   bool truthy() const override { return !state_->items.empty(); }
+  int depth() const override { return state_->depth; }
 
  private:
   std::shared_ptr<LoopState> state_;
@@ -382,7 +385,14 @@ void Interpreter::exec_for(const ForStmt& stmt, const std::shared_ptr<Frame>& fr
   }
   auto state = std::make_shared<LoopState>();
   state->items = std::move(items);
+  for (const Value& item : state->items) state->depth = std::max(state->depth, 1 + value_depth(item));
+  check_depth(state->depth);
   const Value loop = Value::object(std::make_shared<LoopObject>(state));
+  // loop.changed(loop) makes the state hold its own loop: let go of it however the loop ends.
+  struct ForgetChanged {
+    LoopState& state;
+    ~ForgetChanged() { state.last_changed.clear(); }
+  } forget{*state};
   for (std::size_t i = 0; i < state->items.size(); ++i) {
     state->index0 = i;
     charge_steps(1);
@@ -392,7 +402,6 @@ void Interpreter::exec_for(const ForStmt& stmt, const std::shared_ptr<Frame>& fr
     assign(stmt.target, state->items[i], *iteration);
     if (exec_body(stmt.body, iteration) == Flow::Break) break;
   }
-  state->last_changed.clear();  // loop.changed(loop) would otherwise keep the loop alive
 }
 
 void Interpreter::assign(const AssignTarget& target, const Value& value, Frame& frame) {

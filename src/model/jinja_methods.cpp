@@ -15,8 +15,11 @@ using MethodFn = Value (*)(Interpreter&, const Value& self, CallArgs args);
 
 class BoundMethod : public Object {
  public:
-  BoundMethod(Value self, std::string name, MethodFn fn) : self_(std::move(self)), name_(std::move(name)), fn_(fn) {}
+  BoundMethod(Value self, std::string name, MethodFn fn) : self_(std::move(self)), name_(std::move(name)), fn_(fn) {
+    check_depth(depth());
+  }
   std::string type_name() const override { return "builtin_function_or_method"; }
+  int depth() const override { return 1 + value_depth(self_); }
   std::string repr() const override { return "<built-in method " + name_ + " of " + jinja::type_name(self_) + " object>"; }
   bool callable() const override { return true; }
   Value call(Interpreter& interpreter, CallArgs args) const override {

@@ -1,5 +1,6 @@
 #include "model/jinja_value.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -24,6 +25,7 @@ const Value* DictData::find(const Value& key) const {
 }
 
 void DictData::set(Value key, Value value) {
+  depth_ = std::max(depth_, 1 + std::max(value_depth(key), value_depth(value)));
   if (key.is_string()) {
     const auto [it, inserted] = string_index_.emplace(key.as_string(), entries_.size());
     if (!inserted) {
@@ -58,11 +60,30 @@ Value Value::string(std::string text, bool markup) {
 }
 
 Value Value::list(std::vector<Value> items, SequenceKind kind) {
-  return Value(Data(std::in_place_index<6>, std::make_shared<const ListData>(ListData{std::move(items), kind})));
+  int depth = 1;
+  for (const Value& item : items) depth = std::max(depth, 1 + value_depth(item));
+  check_depth(depth);
+  return Value(Data(std::in_place_index<6>, std::make_shared<const ListData>(ListData{std::move(items), kind, depth})));
 }
 
 Value Value::dict(DictData data) {
+  check_depth(data.depth());
   return Value(Data(std::in_place_index<7>, std::make_shared<const DictData>(std::move(data))));
+}
+
+int value_depth(const Value& v) {
+  switch (v.kind()) {
+    case ValueKind::List: return v.as_list().depth;
+    case ValueKind::Dict: return v.as_dict().depth();
+    case ValueKind::Namespace: return 1;
+    case ValueKind::Object: return v.as_object().depth();
+    default: return 0;
+  }
+}
+
+void check_depth(int depth) {
+  if (depth > kMaxValueDepth)
+    throw EvalError(ErrorKind::Limit, "values nested deeper than " + std::to_string(kMaxValueDepth) + " levels");
 }
 
 Value Value::make_namespace(std::shared_ptr<NamespaceData> data) { return Value(Data(std::in_place_index<8>, std::move(data))); }
@@ -183,45 +204,73 @@ bool truthy(const Value& v) {
 
 namespace {
 
-std::string join_repr(const std::vector<Value>& items) {
+// The namespaces whose repr is in progress: Python prints a dict met again inside its own repr
+// as {...}, which is how a namespace that holds itself prints.
+using ReprStack = std::vector<const NamespaceData*>;
+
+std::string repr_in(const Value& v, ReprStack& stack);
+
+std::string join_repr(const std::vector<Value>& items, ReprStack& stack) {
   std::string out;
   for (std::size_t i = 0; i < items.size(); ++i) {
     if (i) out += ", ";
-    out += repr(items[i]);
+    out += repr_in(items[i], stack);
   }
   return out;
 }
 
-std::string dict_repr(const DictData& d) {
+std::string dict_repr(const DictData& d, ReprStack& stack) {
   std::string out = "{";
   bool first = true;
   for (const auto& [k, v] : d.entries()) {
     if (!first) out += ", ";
     first = false;
-    out += repr(k) + ": " + repr(v);
+    out += repr_in(k, stack) + ": " + repr_in(v, stack);
   }
   return out + "}";
+}
+
+std::string repr_in(const Value& v, ReprStack& stack) {
+  switch (v.kind()) {
+    case ValueKind::List:
+      switch (v.sequence_kind()) {
+        case SequenceKind::List: return "[" + join_repr(v.items(), stack) + "]";
+        case SequenceKind::Tuple:
+          return v.items().size() == 1 ? "(" + repr_in(v.items()[0], stack) + ",)" : "(" + join_repr(v.items(), stack) + ")";
+        case SequenceKind::DictKeys: return "dict_keys([" + join_repr(v.items(), stack) + "])";
+        case SequenceKind::DictValues: return "dict_values([" + join_repr(v.items(), stack) + "])";
+        case SequenceKind::DictItems: return "dict_items([" + join_repr(v.items(), stack) + "])";
+      }
+      break;
+    case ValueKind::Dict: return dict_repr(v.as_dict(), stack);
+    case ValueKind::Namespace: {
+      const NamespaceData* ns = &v.as_namespace();
+      if (std::find(stack.begin(), stack.end(), ns) != stack.end()) return "<Namespace {...}>";
+      if (static_cast<int>(stack.size()) >= kMaxValueDepth)
+        throw EvalError(ErrorKind::Limit, "values nested deeper than " + std::to_string(kMaxValueDepth) + " levels");
+      stack.push_back(ns);
+      std::string out = "<Namespace " + dict_repr(ns->attributes, stack) + ">";
+      stack.pop_back();
+      return out;
+    }
+    default: break;
+  }
+  return repr(v);
 }
 
 }  // namespace
 
 std::string repr(const Value& v) {
   switch (v.kind()) {
+    case ValueKind::List:
+    case ValueKind::Dict:
+    case ValueKind::Namespace: {
+      ReprStack stack;
+      return repr_in(v, stack);
+    }
     case ValueKind::Undefined: return "Undefined";
     case ValueKind::String:
       return v.is_markup() ? "Markup(" + python_string_repr(v.as_string()) + ")" : python_string_repr(v.as_string());
-    case ValueKind::List:
-      switch (v.sequence_kind()) {
-        case SequenceKind::List: return "[" + join_repr(v.items()) + "]";
-        case SequenceKind::Tuple:
-          return v.items().size() == 1 ? "(" + repr(v.items()[0]) + ",)" : "(" + join_repr(v.items()) + ")";
-        case SequenceKind::DictKeys: return "dict_keys([" + join_repr(v.items()) + "])";
-        case SequenceKind::DictValues: return "dict_values([" + join_repr(v.items()) + "])";
-        case SequenceKind::DictItems: return "dict_items([" + join_repr(v.items()) + "])";
-      }
-      break;
-    case ValueKind::Dict: return dict_repr(v.as_dict());
-    case ValueKind::Namespace: return "<Namespace " + dict_repr(v.as_namespace().attributes) + ">";
     default: break;
   }
   return to_str(v);
@@ -398,7 +447,18 @@ std::vector<Value> iterate(const Value& v) {
   throw_type_error("'" + type_name(v) + "' object is not iterable");
 }
 
-Value from_json(const nlohmann::ordered_json& json) {
+namespace {
+
+Value from_json_at(const nlohmann::ordered_json& json, int depth);
+
+}  // namespace
+
+Value from_json(const nlohmann::ordered_json& json) { return from_json_at(json, 0); }
+
+namespace {
+
+Value from_json_at(const nlohmann::ordered_json& json, int depth) {
+  if (json.is_structured()) check_depth(depth + 1);
   switch (json.type()) {
     case nlohmann::ordered_json::value_t::null: return Value::none();
     case nlohmann::ordered_json::value_t::boolean: return Value::boolean(json.get<bool>());
@@ -414,17 +474,19 @@ Value from_json(const nlohmann::ordered_json& json) {
     case nlohmann::ordered_json::value_t::array: {
       std::vector<Value> items;
       items.reserve(json.size());
-      for (const auto& item : json) items.push_back(from_json(item));
+      for (const auto& item : json) items.push_back(from_json_at(item, depth + 1));
       return Value::list(std::move(items));
     }
     case nlohmann::ordered_json::value_t::object: {
       DictData d;
-      for (const auto& [key, item] : json.items()) d.set(Value::string(key), from_json(item));
+      for (const auto& [key, item] : json.items()) d.set(Value::string(key), from_json_at(item, depth + 1));
       return Value::dict(std::move(d));
     }
     default: break;
   }
   throw_unsupported("JSON binary values cannot be template variables");
 }
+
+}  // namespace
 
 }  // namespace sppo::jinja

@@ -34,9 +34,15 @@ struct StringData {
   bool markup = false;  // markupsafe.Markup: + escapes the other operand
 };
 
+// Lists, dicts and objects holding values may nest at most this deep (Python's repr and json
+// stop near 1000): deeper, making them is a Limit EvalError. It keeps every recursion over
+// values (repr, ==, tojson, and freeing them) far from the end of the stack.
+constexpr int kMaxValueDepth = 256;
+
 struct ListData {
   std::vector<Value> items;
   SequenceKind kind = SequenceKind::List;
+  int depth = 1;
 };
 
 // Insertion-ordered mapping with Python's key equality (1 == 1.0 == True).
@@ -47,9 +53,11 @@ class DictData {
   void set(Value key, Value value);
   std::size_t size() const { return entries_.size(); }
   const std::vector<std::pair<Value, Value>>& entries() const { return entries_; }
+  int depth() const { return depth_; }  // 1 + the deepest key or value
 
  private:
   std::vector<std::pair<Value, Value>> entries_;
+  int depth_ = 1;
   std::unordered_map<std::string, std::size_t> string_index_;
 };
 
@@ -76,6 +84,8 @@ class Object {
   virtual bool callable() const { return false; }
   virtual Value call(Interpreter& interpreter, CallArgs args) const;
   virtual bool truthy() const { return true; }
+  // How deep the values it holds nest (see kMaxValueDepth).
+  virtual int depth() const { return 1; }
   // `for x in object`: false when the object is not iterable (a generator is, once).
   virtual bool iterate(std::vector<Value>& out) const;
 };
@@ -155,6 +165,11 @@ void check_hashable(const Value& v);
 // The items `for x in v` visits: a list's items, a dict's keys, a string's characters;
 // nothing for undefined; TypeError "'int' object is not iterable" otherwise.
 std::vector<Value> iterate(const Value& v);
+// 0 for scalars, 1 + the deepest item for lists, dicts and objects (a namespace counts 1: its
+// attributes change, and are dropped when the render ends).
+int value_depth(const Value& v);
+// Limit EvalError when a container of depth `depth` would be too deep.
+void check_depth(int depth);
 
 std::string float_repr(double d);                      // repr(float): 0.1, 1e+16, inf, nan
 std::string python_string_repr(std::string_view text); // repr(str): 'it\'s' -> "it's"

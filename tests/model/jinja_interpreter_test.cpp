@@ -172,5 +172,24 @@ TEST(JinjaInterpreter, BudgetsStopRunawayTemplates) {
   EXPECT_EQ(render_limited("ok"), "ok");
 }
 
+TEST(JinjaInterpreter, DeeplyNestedValuesAreRefusedBeforeTheyOverflowTheStack) {
+  // Made by a loop, freed or printed recursively: Python stops near 1000 levels, sppo at 256.
+  EXPECT_EQ(render_jinja("{% set ns = namespace(x=1) %}{% for i in range(100000) %}{% set ns.x = [ns.x] %}{% endfor %}"),
+            "error: values nested deeper than 256 levels");
+  EXPECT_EQ(render_jinja("{% set h = namespace(l=[]) %}{% for i in range(2000) %}{% set h.l = [h.l] | select %}{% endfor %}"),
+            "error: values nested deeper than 256 levels");
+  EXPECT_EQ(render_jinja("{% set ns = namespace(x=1) %}{% for i in range(5000) %}{% set ns.x = namespace(n=ns.x) %}{% endfor %}{{ ns.x }}"),
+            "error: values nested deeper than 256 levels");
+  const json deep = json::parse(std::string(100000, '[') + std::string(100000, ']'));
+  EXPECT_THROW(JinjaChatTemplate::parse("x", "t").render(deep, ChatRenderOptions()), FormatError);
+  EXPECT_THROW(JinjaChatTemplate::parse("x", "t").render(nlohmann::json::parse(std::string(100000, '[') + std::string(100000, ']')),
+                                                         ChatRenderOptions()),
+               FormatError);
+}
+
+TEST(JinjaInterpreter, ANamespaceHoldingItselfPrintsAsInPython) {
+  EXPECT_EQ(render_jinja("{% set ns = namespace() %}{% set ns.me = ns %}{{ ns }}"), "<Namespace {'me': <Namespace {...}>}>");
+}
+
 }  // namespace
 }  // namespace sppo::jinja
