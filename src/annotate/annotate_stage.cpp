@@ -23,8 +23,9 @@ AnnotateSummary run_annotate_stage(const AnnotateJob& job, const RunContext& ctx
   const SamplesOrigin origin = file.origin();
   if (origin.policy_path.empty())
     throw FormatError(job.samples_path + ": no policy_path attribute: it was not written by sppo generate");
-  const ChatTemplate chat_template = parse_chat_template(origin.chat_template);
   const PolicyTokenizer policy_tokenizer(origin.policy_path);
+  const ChatFormat format = ChatFormat::resolve(origin.chat_template.empty() ? "mistral" : origin.chat_template, std::nullopt,
+                                                policy_tokenizer);
   const int64_t K = shape.samples;
   const ChunkProgress generated = file.progress(SampleStage::generate);
   if (!generated.complete())
@@ -56,7 +57,7 @@ AnnotateSummary run_annotate_stage(const AnnotateJob& job, const RunContext& ctx
       for (int64_t i = 0; i < rows; ++i) {
         std::vector<const std::vector<int32_t>*> responses;
         for (int64_t k = 0; k < K; ++k) responses.push_back(&tokens.responses[static_cast<std::size_t>(i * K + k)]);
-        items.push_back(judge_item(policy_tokenizer, chat_template, tokens.prompts[static_cast<std::size_t>(i)], responses));
+        items.push_back(judge_item(format, tokens.prompts[static_cast<std::size_t>(i)], responses));
       }
       const std::vector<std::vector<float>> matrices = judge->logit_matrices(items);
 

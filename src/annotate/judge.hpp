@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "core/config.hpp"
-#include "model/policy_tokenizer.hpp"
+#include "model/chat_format.hpp"
 
 namespace sppo {
 
@@ -30,9 +30,10 @@ class Judge {
 };
 
 // A prompt and its responses (ids of samples.h5) as the official pipeline shows them to
-// PairRM: the templated prompt (with its "<s>" under the mistral template) as source, each
-// response decoded without its EOS as a candidate.
-JudgeItem judge_item(const PolicyTokenizer& tokenizer, ChatTemplate chat_template, const std::vector<int32_t>& prompt,
+// PairRM: the rendered prompt as source (ChatFormat::judge_source: "<s>[INST] ... [/INST]"
+// under the built-in mistral format), each response decoded without its final stop or
+// end-of-turn token as a candidate.
+JudgeItem judge_item(const ChatFormat& format, const std::vector<int32_t>& prompt,
                      const std::vector<const std::vector<int32_t>*>& responses);
 
 // What a judge is made from: the ranker section and annotate.batch_pairs.

@@ -25,6 +25,8 @@ const std::vector<CommandSpec>& command_specs() {
       {"score", {}, {"model", "input", "template"}, {"model", "input"},
        "print log p(response | prompt) for each line of a JSONL, under a model folder"},
       {"export", {}, {"samples", "out"}, {"samples", "out"}, "write a samples.h5 as JSONL text (prompt, responses, ...)"},
+      {"tokenize", {}, {"model", "input"}, {"model", "input"},
+       "encode, decode or chat-template each line of a JSONL with a model folder's tokenizer, as Hugging Face does"},
       {"init-model", {}, {"arch", "out", "seed"}, {"arch", "out"},
        "build a Hugging Face model folder (random weights, trained tokenizer) from an architecture file"},
       {"config show", {"FILE"}, {}, {}, "validate a run config and print it resolved, as YAML"},

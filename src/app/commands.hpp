@@ -8,6 +8,7 @@ namespace sppo {
 int generate_command(const CommandLine& cl);  // sppo generate  (MPI)
 int score_command(const CommandLine& cl);     // sppo score
 int export_command(const CommandLine& cl);    // sppo export
+int tokenize_command(const CommandLine& cl);  // sppo tokenize
 int annotate_command(const CommandLine& cl);  // sppo annotate  (MPI)
 int compare_command(const CommandLine& cl);   // sppo compare
 int train_command(const CommandLine& cl);     // sppo train  (MPI)

@@ -6,7 +6,7 @@
 #include "core/error.hpp"
 #include "io/atomic_file.hpp"
 #include "io/samples_file.hpp"
-#include "model/policy_tokenizer.hpp"
+#include "model/chat_format.hpp"
 
 namespace sppo {
 
@@ -16,8 +16,9 @@ int export_command(const CommandLine& cl) {
   const SamplesOrigin origin = file.origin();
   if (origin.policy_path.empty())
     throw FormatError(path + ": no policy_path attribute: it was not written by sppo generate");
-  const ChatTemplate chat_template = parse_chat_template(origin.chat_template);
   const PolicyTokenizer tokenizer(origin.policy_path);
+  const ChatFormat format =
+      ChatFormat::resolve(origin.chat_template.empty() ? "mistral" : origin.chat_template, std::nullopt, tokenizer);
   const SamplesTable t = file.read_table();
   const int64_t N = t.shape.prompts, K = t.shape.samples;
 
@@ -28,7 +29,7 @@ int export_command(const CommandLine& cl) {
     for (int64_t i = t.shape.chunk_begin(c); i < t.shape.chunk_end(c); ++i) {
       nlohmann::json row;
       row["prompt_id"] = t.rows.prompt_ids[static_cast<std::size_t>(i)];
-      row["prompt"] = strip_chat_template(tokenizer.decode(t.rows.prompts[static_cast<std::size_t>(i)]), chat_template);
+      row["prompt"] = format.strip(tokenizer.decode(t.rows.prompts[static_cast<std::size_t>(i)]));
       nlohmann::json responses = nlohmann::json::array(), finished = nlohmann::json::array();
       for (int64_t k = 0; k < K; ++k) {
         const auto rk = static_cast<std::size_t>(i * K + k);

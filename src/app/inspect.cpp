@@ -9,6 +9,7 @@
 #include "io/hdf5.hpp"
 #include "io/prompts.hpp"
 #include "io/safetensors.hpp"
+#include "model/chat_format.hpp"
 
 namespace sppo {
 namespace {
@@ -83,6 +84,47 @@ std::string inspect_prompts(const std::string& path, const DataConfig& data) {
   return out.str();
 }
 
+bool is_file(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
+
+std::string token_list(const PolicyTokenizer& tokenizer, const std::vector<int32_t>& ids) {
+  std::string s;
+  const auto strings = tokenizer.token_strings(ids);
+  for (std::size_t i = 0; i < ids.size(); ++i) s += (i ? ", " : "") + strings[i] + " (" + std::to_string(ids[i]) + ")";
+  return s;
+}
+
+// A model folder's tokenizer and prompt format, as sppo will use them under `policy`.
+std::string inspect_tokenizer(const std::string& folder, const PolicyConfig& policy) {
+  const PolicyTokenizer tokenizer(folder);
+  std::ostringstream out;
+  out << "tokenizer: " << tokenizer.describe() << ", " << tokenizer.vocab_size() << " tokens\n  special tokens:";
+  for (const auto& [key, text] : tokenizer.special_tokens()) {
+    const auto id = tokenizer.token_to_id(text);
+    out << " " << key << " = " << text << (id ? " (" + std::to_string(*id) + ")" : std::string()) << ";";
+  }
+  out << "\n  generation stops at: " << token_list(tokenizer, tokenizer.stop_ids()) << " (" << tokenizer.stop_ids_origin() << ")\n";
+  out << "  folder's chat template: " << (tokenizer.chat_template() ? tokenizer.chat_template_origin() : std::string("none")) << "\n";
+  try {
+    const ChatFormat format = ChatFormat::resolve(policy.chat_template, policy.end_of_turn, tokenizer);
+    out << "  policy.chat_template = " << policy.chat_template << ": " << format.origin() << "; end of turn: "
+        << token_list(tokenizer, {format.end_of_turn_id()}) << "\n";
+  } catch (const Error& e) {
+    out << "  policy.chat_template = " << policy.chat_template << ": unusable: " << e.what() << "\n";
+  }
+  return out.str();
+}
+
+bool has_tokenizer(const std::string& folder) {
+  return is_file(folder + "/tokenizer.json") || is_file(folder + "/tokenizer.model");
+}
+
+bool has_weights(const std::string& folder) {
+  return is_file(folder + "/model.safetensors") || is_file(folder + "/model.safetensors.index.json");
+}
+
 bool ends_with(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
@@ -92,7 +134,12 @@ bool ends_with(const std::string& s, const std::string& suffix) {
 std::string inspect_path(const std::string& path, const Config& config) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) throw_io_error(path, "stat", errno);
-  if (S_ISDIR(st.st_mode)) return inspect_safetensors(path);
+  if (S_ISDIR(st.st_mode)) {
+    if (has_tokenizer(path) && !has_weights(path)) return path + ": tokenizer files only\n" + inspect_tokenizer(path, config.policy);
+    std::string out = inspect_safetensors(path);
+    if (has_tokenizer(path)) out += inspect_tokenizer(path, config.policy);
+    return out;
+  }
   if (h5::is_hdf5(path)) return inspect_hdf5(path);
   if (ends_with(path, ".safetensors")) return inspect_safetensors(path);
   if (ends_with(path, ".jsonl")) return inspect_prompts(path, config.data);

@@ -28,6 +28,7 @@ int run(const sppo::CommandLine& cl) {
   if (cl.command == "train") return sppo::train_command(cl);
   if (cl.command == "score") return sppo::score_command(cl);
   if (cl.command == "export") return sppo::export_command(cl);
+  if (cl.command == "tokenize") return sppo::tokenize_command(cl);
   if (cl.command == "init-model") return sppo::init_model_command(cl);
   if (cl.command == "version") {
     std::cout << sppo::version_text();

@@ -7,7 +7,7 @@
 #include "core/error.hpp"
 #include "io/json_fields.hpp"
 #include "model/causal_lm.hpp"
-#include "model/policy_tokenizer.hpp"
+#include "model/chat_format.hpp"
 #include "train/dataset.hpp"
 #include "train/rows_logp.hpp"
 
@@ -42,13 +42,20 @@ void score_batch(const CausalLM& model, const std::vector<TrainRow>& rows) {
 int score_command(const CommandLine& cl) {
   const Config defaults = parse_config("", "<defaults>", cl.overrides);
   const std::string folder = *cl.flag("model"), input = *cl.flag("input");
-  ChatTemplate chat_template = defaults.policy.chat_template;
-  if (auto t = cl.flag("template")) {
-    if (*t == "mistral") chat_template = ChatTemplate::mistral;
-    else if (*t == "none") chat_template = ChatTemplate::none;
-    else throw ConfigError("sppo score: --template " + *t + ": expected mistral or none");
-  }
-  const PolicyTokenizer tokenizer(folder);
+  // --template as policy.chat_template (auto: the folder's own); checked by the config's rule.
+  const std::string chat_template =
+      parse_config("", "<defaults>", {{"policy.chat_template", cl.flag("template").value_or(defaults.policy.chat_template)}})
+          .policy.chat_template;
+  // The tokenizer and the chat format only when a line gives text: ids need neither.
+  std::optional<PolicyTokenizer> tokenizer;
+  std::optional<ChatFormat> format;
+  auto text_format = [&]() -> const ChatFormat& {
+    if (!format) {
+      tokenizer.emplace(folder);
+      format.emplace(ChatFormat::resolve(chat_template, defaults.policy.end_of_turn, *tokenizer));
+    }
+    return *format;
+  };
   const CausalLM model = CausalLM::load(folder, defaults.policy.dtype == DType::bfloat16 ? at::kBFloat16 : at::kFloat);
   const int64_t vocab = model.config().vocab_size;
 
@@ -63,8 +70,8 @@ int score_command(const CommandLine& cl) {
       if (!j.contains("prompt") || !j["prompt"].is_string()) throw FormatError(at + ": field \"prompt\" must be a string");
       if (!j.contains("response") || !j["response"].is_string())
         throw FormatError(at + ": field \"response\" must be a string");
-      row.prompt = tokenizer.prompt_ids(j["prompt"].get<std::string>(), chat_template);
-      row.response = tokenizer.response_ids(j["response"].get<std::string>());
+      row.prompt = text_format().prompt_ids(j["prompt"].get<std::string>());
+      row.response = text_format().response_ids(j["response"].get<std::string>());
     }
     if (row.prompt.empty()) throw FormatError(at + ": the prompt needs at least one token");
     if (row.response.empty()) throw FormatError(at + ": the response is empty");

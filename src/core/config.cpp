@@ -31,10 +31,6 @@ const NameTable<Precision>& names(Precision) {
   static const NameTable<Precision> t{{Precision::fp32, "fp32"}, {Precision::bf16, "bf16"}};
   return t;
 }
-const NameTable<ChatTemplate>& names(ChatTemplate) {
-  static const NameTable<ChatTemplate> t{{ChatTemplate::mistral, "mistral"}, {ChatTemplate::none, "none"}};
-  return t;
-}
 const NameTable<RankerType>& names(RankerType) {
   static const NameTable<RankerType> t{{RankerType::pairrm, "pairrm"}, {RankerType::synthetic, "synthetic"}};
   return t;
@@ -218,7 +214,6 @@ struct EnumCodec {
 };
 template <> struct Codec<DType> : EnumCodec<DType> {};
 template <> struct Codec<Precision> : EnumCodec<Precision> {};
-template <> struct Codec<ChatTemplate> : EnumCodec<ChatTemplate> {};
 template <> struct Codec<RankerType> : EnumCodec<RankerType> {};
 template <> struct Codec<SyntheticRule> : EnumCodec<SyntheticRule> {};
 template <> struct Codec<WinrateMode> : EnumCodec<WinrateMode> {};
@@ -273,6 +268,15 @@ Check<std::string> safe_name() {
   };
 }
 
+// policy.chat_template: a built-in name or a template file.
+Check<std::string> chat_template_name() {
+  return [](const std::string& v) -> std::string {
+    if (v == "auto" || v == "mistral" || v == "none") return "";
+    if (v.size() > 6 && v.compare(v.size() - 6, 6, ".jinja") == 0) return "";
+    return "expected auto (the model's own template), mistral, none or a .jinja file";
+  };
+}
+
 // ---------------------------------------------------------------- the key table
 struct Field {
   std::string section;
@@ -313,7 +317,8 @@ const std::vector<Field>& fields() {
       field("data", &Config::data, "id_field", &DataConfig::id_field),
       field("policy", &Config::policy, "path", &PolicyConfig::path, non_empty()),
       field("policy", &Config::policy, "dtype", &PolicyConfig::dtype),
-      field("policy", &Config::policy, "chat_template", &PolicyConfig::chat_template),
+      field("policy", &Config::policy, "chat_template", &PolicyConfig::chat_template, chat_template_name()),
+      field("policy", &Config::policy, "end_of_turn", &PolicyConfig::end_of_turn),
       field("ranker", &Config::ranker, "type", &RankerConfig::type),
       field("ranker", &Config::ranker, "path", &RankerConfig::path),
       field("ranker", &Config::ranker, "dtype", &RankerConfig::dtype),
@@ -508,7 +513,6 @@ void validate(const Config& c, const Origins& origins) {
 // ---------------------------------------------------------------- public API
 std::string to_string(DType v) { return enum_name(v); }
 std::string to_string(Precision v) { return enum_name(v); }
-std::string to_string(ChatTemplate v) { return enum_name(v); }
 std::string to_string(RankerType v) { return enum_name(v); }
 std::string to_string(SyntheticRule v) { return enum_name(v); }
 std::string to_string(WinrateMode v) { return enum_name(v); }
@@ -517,13 +521,6 @@ std::string to_string(OptimizerKind v) { return enum_name(v); }
 std::string to_string(Backend v) { return enum_name(v); }
 std::string to_string(Prefetch v) { return enum_name(v); }
 std::string to_string(NonFinite v) { return enum_name(v); }
-
-ChatTemplate parse_chat_template(const std::string& name) {
-  if (name.empty()) return ChatTemplate::mistral;
-  for (const auto& [value, text] : names(ChatTemplate{}))
-    if (name == text) return value;
-  throw FormatError("chat template \"" + name + "\": expected one of mistral, none");
-}
 
 Override parse_override(const std::string& assignment) {
   const auto eq = assignment.find('=');

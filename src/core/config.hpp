@@ -12,7 +12,6 @@ namespace sppo {
 
 enum class DType { float32, bfloat16 };
 enum class Precision { fp32, bf16 };
-enum class ChatTemplate { mistral, none };
 enum class RankerType { pairrm, synthetic };
 // The synthetic judges' rules (ranker.type = synthetic), see annotate/synthetic_judge.hpp.
 enum class SyntheticRule { matrix, length, keyword };
@@ -40,7 +39,9 @@ struct DataConfig {
 struct PolicyConfig {
   std::string path = "data/tiny/policy";
   DType dtype = DType::float32;
-  ChatTemplate chat_template = ChatTemplate::mistral;
+  // auto (the folder's own Jinja template) | mistral | none | a .jinja file (model/chat_format.hpp)
+  std::string chat_template = "auto";
+  std::optional<std::string> end_of_turn;  // null: what the template writes after an assistant turn
 };
 
 struct RankerConfig {
@@ -138,14 +139,9 @@ std::string config_to_yaml(const Config& config);
 // Every key as ("section.key", YAML text of its value), in config_to_yaml's order.
 std::vector<std::pair<std::string, std::string>> config_values(const Config& config);
 
-// The template a name (as policy.chat_template writes it) stands for; "" is the old default,
-// mistral. Throws FormatError for any other name.
-ChatTemplate parse_chat_template(const std::string& name);
-
 // The names of enum values as they are written in YAML.
 std::string to_string(DType v);
 std::string to_string(Precision v);
-std::string to_string(ChatTemplate v);
 std::string to_string(RankerType v);
 std::string to_string(SyntheticRule v);
 std::string to_string(WinrateMode v);

@@ -16,6 +16,9 @@ std::vector<Generation> generate_samples(const CausalLM& model, const std::vecto
   if (static_cast<int64_t>(prompt_ids.size()) != P) throw Error("generate_samples: one id per prompt expected");
   if (P == 0) return {};
   const int32_t eos = static_cast<int32_t>(model.config().eos_token_id);
+  std::vector<int32_t> stops = params.stop_ids;
+  if (stops.empty()) stops.push_back(eos);
+  auto is_stop = [&](int64_t id) { return std::find(stops.begin(), stops.end(), static_cast<int32_t>(id)) != stops.end(); };
   int64_t prompt_slots = 0;  // Lp: every prompt is left-padded to the longest
   for (const auto& p : prompts) {
     if (p.empty()) throw Error("generate_samples: empty prompt");
@@ -72,7 +75,7 @@ std::vector<Generation> generate_samples(const CausalLM& model, const std::vecto
       Generation& g = results[static_cast<std::size_t>(live[b])];
       g.tokens.push_back(static_cast<int32_t>(tok[b]));
       if (stats) ++stats->generated_tokens;
-      if (params.stop_at_eos && tok[b] == eos) {
+      if (params.stop_at_eos && is_stop(tok[b])) {
         g.finished = true;
         done_in_batch[b] = true;
         ++done_count;

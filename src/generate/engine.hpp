@@ -22,7 +22,8 @@ struct GenerationStats {
 };
 
 // Samples `samples_per_prompt` responses for each prompt (token ids, BOS included). Each
-// prompt's prefill is computed once and its KV cache expanded to its K rows; every step
+// prompt's prefill is computed once and its KV cache expanded to its K rows; a row ends at any
+// of params.stop_ids (its stop id kept as its last token); every step
 // decodes all live rows as one batch; rows that end with EOS stop costing compute (the
 // cache is compacted once a quarter of its rows are done). The draw of step s of sample k
 // of prompt i comes from sample_uniform(stream, prompt_ids[i], k, s). Returns

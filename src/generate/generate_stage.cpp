@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <nlohmann/json.hpp>
 #include <sys/stat.h>
 
 #include "core/error.hpp"
@@ -16,7 +17,7 @@
 #include "io/prompts.hpp"
 #include "io/run_layout.hpp"
 #include "io/samples_file.hpp"
-#include "model/policy_tokenizer.hpp"
+#include "model/chat_format.hpp"
 
 namespace sppo {
 namespace {
@@ -43,7 +44,28 @@ struct TemplatedPrompts {
   int64_t longest = 1;
 };
 
-TemplatedPrompts templated_prompts(const GenerateJob& job, const PolicyTokenizer& tokenizer) {
+// A prompt's ids: given as prompt_ids (checked against the vocabulary), or its messages or
+// text rendered by the chat format.
+std::vector<int32_t> prompt_ids(const Prompt& p, const ChatFormat& format, const std::string& path, int64_t vocab) {
+  const std::string at = path + ":" + std::to_string(p.line);
+  if (!p.token_ids.empty()) {
+    std::vector<int32_t> ids;
+    for (std::size_t k = 0; k < p.token_ids.size(); ++k) {
+      if (p.token_ids[k] >= vocab)
+        throw FormatError(at + ": field \"prompt_ids\" position " + std::to_string(k) + " = " + std::to_string(p.token_ids[k]) +
+                          ": outside the vocabulary of " + std::to_string(vocab) + " tokens");
+      ids.push_back(static_cast<int32_t>(p.token_ids[k]));
+    }
+    return ids;
+  }
+  try {
+    return p.messages.empty() ? format.prompt_ids(p.text) : format.conversation_ids(nlohmann::ordered_json::parse(p.messages));
+  } catch (const Error& e) {  // a template that refuses the conversation, or a built-in format given a list
+    throw FormatError(at + ": " + e.what());
+  }
+}
+
+TemplatedPrompts templated_prompts(const GenerateJob& job, const ChatFormat& format, int64_t vocab) {
   const auto all = read_prompts(job.prompts.path, job.prompts.field, job.prompts.id_field);
   TemplatedPrompts out;
   out.indices = job.prompts.indices;
@@ -53,8 +75,7 @@ TemplatedPrompts templated_prompts(const GenerateJob& job, const PolicyTokenizer
   for (int64_t i : out.indices) {
     if (i < 0 || i >= static_cast<int64_t>(all.size()))
       throw ConfigError(job.prompts.path + ": prompt index " + std::to_string(i) + " outside the file");
-    auto ids = truncate_prompt(tokenizer.prompt_ids(all[static_cast<std::size_t>(i)].text, job.chat_template),
-                               job.max_prompt_length);
+    auto ids = truncate_prompt(prompt_ids(all[static_cast<std::size_t>(i)], format, job.prompts.path, vocab), job.max_prompt_length);
     fingerprint.add(i).add(ids.data(), ids.size() * sizeof(int32_t));
     out.longest = std::max<int64_t>(out.longest, static_cast<int64_t>(ids.size()));
     out.tokens.push_back(std::move(ids));
@@ -94,11 +115,14 @@ GenerateSummary run_generate_stage(const GenerateJob& job, const RunContext& ctx
 
   // ---- every input is read and checked before any file is touched
   const PolicyTokenizer tokenizer(job.policy_dir);
+  const ChatFormat format = ChatFormat::resolve(job.chat_template, job.end_of_turn, tokenizer);
   const CausalLM model = CausalLM::load(job.policy_dir, job.dtype == DType::bfloat16 ? at::kBFloat16 : at::kFloat);
   if (tokenizer.vocab_size() > model.config().vocab_size)
-    throw FormatError(job.policy_dir + ": tokenizer.model has " + std::to_string(tokenizer.vocab_size()) +
-                      " pieces, more than config.json's vocab_size " + std::to_string(model.config().vocab_size));
-  const TemplatedPrompts prompts = templated_prompts(job, tokenizer);
+    throw FormatError(job.policy_dir + ": " + tokenizer.describe() + " has " + std::to_string(tokenizer.vocab_size()) +
+                      " tokens, more than config.json's vocab_size " + std::to_string(model.config().vocab_size));
+  const TemplatedPrompts prompts = templated_prompts(job, format, model.config().vocab_size);
+  SamplingParams sampling = job.sampling;
+  sampling.stop_ids = tokenizer.stop_ids();
 
   SamplesShape shape;
   shape.prompts = static_cast<int64_t>(prompts.indices.size());
@@ -112,7 +136,7 @@ GenerateSummary run_generate_stage(const GenerateJob& job, const RunContext& ctx
   origin.policy_fingerprint = fingerprint_model_folder(job.policy_dir);
   origin.prompts_fingerprint = prompts.fingerprint;
   origin.generate_settings = generate_settings(job);
-  origin.chat_template = to_string(job.chat_template);
+  origin.chat_template = job.chat_template;
   origin.seed = static_cast<int64_t>(job.stream.seed);
   origin.iteration = static_cast<int64_t>(job.stream.iteration);
 
@@ -143,7 +167,7 @@ GenerateSummary run_generate_stage(const GenerateJob& job, const RunContext& ctx
       out.prompts.assign(prompts.tokens.begin() + begin, prompts.tokens.begin() + begin + rows);
       GenerationStats stats;
       for (const Generation& g :
-           generate_samples(model, out.prompts, out.prompt_ids, job.samples, job.sampling, job.stream, &stats)) {
+           generate_samples(model, out.prompts, out.prompt_ids, job.samples, sampling, job.stream, &stats)) {
         out.responses.push_back(g.tokens);
         out.finished.push_back(g.finished ? 1 : 0);
       }

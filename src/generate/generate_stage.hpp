@@ -18,7 +18,7 @@ namespace sppo {
 // the file to generate for (the iteration's fold; empty: all).
 struct PromptSource {
   std::string path;
-  std::string field = "prompt";
+  std::string field = "prompt";  // or a "messages" list on the line
   std::optional<std::string> id_field;
   std::vector<int64_t> indices;
 };
@@ -28,7 +28,8 @@ struct GenerateJob {
   PromptSource prompts;
   std::string policy_dir;  // π_t
   DType dtype = DType::float32;
-  ChatTemplate chat_template = ChatTemplate::mistral;
+  std::string chat_template = "auto";        // policy.chat_template (model/chat_format.hpp)
+  std::optional<std::string> end_of_turn;   // policy.end_of_turn
   int64_t max_prompt_length = 512;  // tokens, templated (truncate_prompt)
   int64_t samples = 5;              // K
   SamplingParams sampling;

@@ -14,6 +14,8 @@ struct SamplingParams {
   int64_t top_k = 0;         // 0: off
   int64_t max_new_tokens = 2048;
   bool stop_at_eos = true;
+  // The ids a response ends at (generation_config.json's eos_token_id); empty: the model's EOS.
+  std::vector<int32_t> stop_ids;
 };
 
 // logits [B, V] float32, one uniform in [0, 1) per row -> token ids [B] int64.

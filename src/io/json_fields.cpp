@@ -42,17 +42,19 @@ int64_t json_integer(const nlohmann::json& j, const char* key, const std::string
   return v;
 }
 
-void for_each_json_line(const std::string& path,
-                        const std::function<void(const std::string& at, const nlohmann::json& object)>& row) {
+namespace {
+
+template <class Json>
+void each_line(const std::string& path, const std::function<void(const std::string& at, const Json& object)>& row) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw_io_error(path, "open", errno);
   std::string line;
   for (int64_t n = 1; std::getline(in, line); ++n) {
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
     const std::string at = path + ":" + std::to_string(n);
-    nlohmann::json j;
+    Json j;
     try {
-      j = nlohmann::json::parse(line);
+      j = Json::parse(line);
     } catch (const nlohmann::json::exception& e) {
       throw FormatError(at + ": not valid JSON: " + e.what());
     }
@@ -60,6 +62,18 @@ void for_each_json_line(const std::string& path,
     row(at, j);
   }
   if (in.bad()) throw_io_error(path, "read", errno);
+}
+
+}  // namespace
+
+void for_each_json_line(const std::string& path,
+                        const std::function<void(const std::string& at, const nlohmann::json& object)>& row) {
+  each_line<nlohmann::json>(path, row);
+}
+
+void for_each_ordered_json_line(const std::string& path,
+                        const std::function<void(const std::string& at, const nlohmann::ordered_json& object)>& row) {
+  each_line<nlohmann::ordered_json>(path, row);
 }
 
 }  // namespace sppo

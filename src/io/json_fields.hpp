@@ -23,5 +23,9 @@ int64_t json_integer(const nlohmann::json& j, const char* key, const std::string
 // is not a JSON object is a FormatError naming the file and the line.
 void for_each_json_line(const std::string& path,
                         const std::function<void(const std::string& at, const nlohmann::json& object)>& row);
+// The same with the keys of each object in the order the line writes them (what a chat
+// template sees of a message, as Python's json keeps it).
+void for_each_ordered_json_line(const std::string& path,
+                        const std::function<void(const std::string& at, const nlohmann::ordered_json& object)>& row);
 
 }  // namespace sppo

@@ -36,7 +36,8 @@ std::string fingerprint_model_folder(const std::string& folder) {
 
 uint64_t fingerprint_model_folder_value(const std::string& folder) {
   Fingerprint f;
-  for (const char* name : {"config.json", "tokenizer.model", "spm.model", "tokenizer_config.json", "added_tokens.json"}) {
+  for (const char* name : {"config.json", "tokenizer.model", "spm.model", "tokenizer_config.json", "added_tokens.json",
+                           "tokenizer.json", "generation_config.json", "chat_template.jinja", "special_tokens_map.json"}) {
     const std::string path = folder + "/" + name;
     if (exists(path)) f.add(std::string_view(name)).add(file_bytes(path));
   }

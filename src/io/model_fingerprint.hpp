@@ -6,7 +6,8 @@
 
 namespace sppo {
 
-// config.json, every tokenizer file present, and for every safetensors file its size, its
+// config.json, every tokenizer and prompt-format file present (tokenizer.json/.model,
+// tokenizer_config.json with its chat template, generation_config.json, ...), and for every safetensors file its size, its
 // header and 64 evenly spaced 4 KiB windows of its data (reading a 14 GB model whole would
 // take longer than the check is worth; any re-save or fine-tune changes these).
 std::string fingerprint_model_folder(const std::string& folder);

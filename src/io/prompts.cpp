@@ -12,6 +12,19 @@ namespace {
 
 bool is_blank(const std::string& line) { return line.find_first_not_of(" \t\r\n") == std::string::npos; }
 
+// A conversation as chat templates take it.
+void check_messages(const nlohmann::json& messages, const std::string& at) {
+  if (!messages.is_array() || messages.empty())
+    throw FormatError(at + ": field \"messages\" must be a non-empty list of {\"role\", \"content\"} objects");
+  for (std::size_t i = 0; i < messages.size(); ++i) {
+    const auto& m = messages[i];
+    const std::string where = at + ": messages[" + std::to_string(i) + "]";
+    if (!m.is_object()) throw FormatError(where + ": expected an object with \"role\" and \"content\"");
+    for (const char* key : {"role", "content"})
+      if (!m.contains(key) || !m[key].is_string()) throw FormatError(where + "." + key + ": must be a string");
+  }
+}
+
 }  // namespace
 
 std::vector<int32_t> truncate_prompt(std::vector<int32_t> ids, int64_t max_length) {
@@ -50,13 +63,29 @@ std::vector<Prompt> parse_prompts(std::istream& in, const std::string& path, con
       throw FormatError(at + ": not valid JSON: " + e.what());
     }
     if (!record.is_object()) throw FormatError(at + ": expected a JSON object");
-    auto text = record.find(prompt_field);
-    if (text == record.end()) throw FormatError(at + ": field \"" + prompt_field + "\" is missing");
-    if (!text->is_string()) throw FormatError(at + ": field \"" + prompt_field + "\" must be a string");
     Prompt p;
     p.index = static_cast<int64_t>(prompts.size());
-    p.text = text->get<std::string>();
-    if (p.text.empty()) throw FormatError(at + ": field \"" + prompt_field + "\" is empty");
+    p.line = line_number;
+    auto text = record.find(prompt_field);
+    if (text != record.end()) {
+      if (!text->is_string()) throw FormatError(at + ": field \"" + prompt_field + "\" must be a string");
+      p.text = text->get<std::string>();
+      if (p.text.empty()) throw FormatError(at + ": field \"" + prompt_field + "\" is empty");
+    } else if (record.contains("messages")) {
+      check_messages(record["messages"], at);
+      p.messages = nlohmann::ordered_json::parse(line)["messages"].dump();  // key order as written
+    } else if (record.contains("prompt_ids")) {
+      const auto& ids = record["prompt_ids"];
+      if (!ids.is_array() || ids.empty()) throw FormatError(at + ": field \"prompt_ids\" must be a non-empty list of token ids");
+      for (std::size_t i = 0; i < ids.size(); ++i) {
+        if (!ids[i].is_number_integer() || ids[i].get<int64_t>() < 0)
+          throw FormatError(at + ": field \"prompt_ids\" position " + std::to_string(i) + " = " + ids[i].dump() +
+                            ": not a token id");
+        p.token_ids.push_back(ids[i].get<int64_t>());
+      }
+    } else {
+      throw FormatError(at + ": field \"" + prompt_field + "\" is missing");
+    }
     if (id_field) {
       auto id = record.find(*id_field);
       if (id == record.end()) throw FormatError(at + ": field \"" + *id_field + "\" is missing");

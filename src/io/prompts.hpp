@@ -9,17 +9,26 @@
 
 namespace sppo {
 
+// One prompt of a prompt set, given one of three ways: a text (one user message), a
+// "messages" list (a conversation the chat template renders as it is), or "prompt_ids" (token
+// ids, already templated, used as given).
 struct Prompt {
   int64_t index = 0;  // position in the prompt set: /prompts/id of samples.h5
   std::string id;     // the id field's value, or the index as text when there is none
   std::string text;
+  std::string messages;            // the "messages" list as JSON text (key order kept), or ""
+  std::vector<int64_t> token_ids;  // "prompt_ids", or empty
+  int64_t line = 0;                // 1-based line in the file, for messages
 };
 
 // Longest line accepted; a longer one is an error, not an allocation.
 constexpr std::size_t kMaxPromptLineBytes = 4u << 20;
 
 // Reads every non-blank line of `path`. Each must be a JSON object whose `prompt_field` is a
-// non-empty string; with `id_field`, that field (string or integer) must be present and unique.
+// non-empty string, or that holds "messages" (a non-empty list of {"role", "content"} objects
+// with string values) or "prompt_ids" (a non-empty list of non-negative integers, checked
+// against a vocabulary by whoever tokenizes); with `id_field`, that field (string or integer)
+// must be present and unique.
 // Lines must be valid UTF-8. Throws FormatError "<path>:<line>: ..." on the first bad line,
 // and when the file holds no prompt at all.
 std::vector<Prompt> read_prompts(const std::string& path, const std::string& prompt_field,

@@ -23,6 +23,14 @@ namespace {
 
 constexpr const char* kProvenance = "init_model.json";
 
+// The Mistral-7B-Instruct v0.1/v0.2 chat template (tokenizer_config.json of those models).
+constexpr const char* kMistralChatTemplate =
+    "{{ bos_token }}{% for message in messages %}{% if (message['role'] == 'user') != (loop.index0 % 2 == 0) %}"
+    "{{ raise_exception('Conversation roles must alternate user/assistant/user/assistant/...') }}{% endif %}"
+    "{% if message['role'] == 'user' %}{{ '[INST] ' + message['content'] + ' [/INST]' }}"
+    "{% elif message['role'] == 'assistant' %}{{ message['content'] + eos_token}}"
+    "{% else %}{{ raise_exception('Only user and assistant roles are supported!') }}{% endif %}{% endfor %}";
+
 // What identifies a built model: the arch file's settings and the tokenizer text's bytes.
 std::string arch_identity(const ModelArch& a) {
   std::ifstream in(a.tokenizer_text, std::ios::binary);
@@ -85,10 +93,12 @@ int64_t build_llama(const ModelArch& a, const std::string& dir) {
       {"eos_token_id", 2}, {"initializer_range", a.initializer_range}, {"torch_dtype", "float32"},
       {"attention_bias", false}, {"mlp_bias", false}};
   write_file_atomically(dir + "/config.json", config.dump(2) + "\n");
+  // The Mistral-7B-Instruct v0.1/v0.2 template: policy.chat_template auto renders the prompt
+  // the built-in mistral format tokenizes ([BOS] [INST] ... [/INST]).
   write_file_atomically(dir + "/tokenizer_config.json",
              nlohmann::json{{"add_bos_token", true}, {"add_eos_token", false}, {"bos_token", "<s>"},
                             {"eos_token", "</s>"}, {"unk_token", "<unk>"}, {"legacy", false},
-                            {"tokenizer_class", "LlamaTokenizer"}}.dump(2) + "\n");
+                            {"tokenizer_class", "LlamaTokenizer"}, {"chat_template", kMistralChatTemplate}}.dump(2) + "\n");
   std::vector<ParamSpec> specs;
   for (const auto& unit : llama_unit_specs(read_llama_config(dir))) specs.insert(specs.end(), unit.begin(), unit.end());
   const auto tensors = draw(a, specs);

@@ -11,6 +11,6 @@ namespace sppo {
 // P(response starts with the tokens of answer i | prompt) for every answer, in order (the
 // answers' response tokens without EOS: what a max_new_tokens-limited response holds).
 std::vector<double> answer_distribution(const std::string& policy_dir, const std::string& prompt,
-                                        ChatTemplate chat_template, const std::vector<std::string>& answers);
+                                        const std::string& chat_template, const std::vector<std::string>& answers);
 
 }  // namespace sppo

@@ -36,13 +36,13 @@ EvalResponses read_eval_responses(const std::string& path) {
 
 // p_i for every prompt: the new response against the old one, both orders judged; prompts
 // are dealt round-robin over the ranks and the values summed.
-std::vector<double> judge_against(const Judge& judge, const PolicyTokenizer& tokenizer, ChatTemplate chat_template,
-                                  const EvalResponses& mine, const EvalResponses& theirs, const RankGroup& group) {
+std::vector<double> judge_against(const Judge& judge, const ChatFormat& format, const EvalResponses& mine,
+                                  const EvalResponses& theirs, const RankGroup& group) {
   const std::size_t n = mine.prompts.size();
   std::vector<JudgeItem> items;
   std::vector<std::size_t> index;
   for (std::size_t i = static_cast<std::size_t>(group.rank()); i < n; i += static_cast<std::size_t>(group.size())) {
-    items.push_back(judge_item(tokenizer, chat_template, mine.prompts[i], {&mine.responses[i], &theirs.responses[i]}));
+    items.push_back(judge_item(format, mine.prompts[i], {&mine.responses[i], &theirs.responses[i]}));
     index.push_back(i);
   }
   const auto matrices = judge.logit_matrices(items);
@@ -115,14 +115,15 @@ EvalResult run_eval_stage(const EvalJob& job, const RunContext& ctx) {
 
   const std::unique_ptr<Judge> judge = make_judge(job.judge);
   const PolicyTokenizer tokenizer(now_job.policy_dir);
+  const ChatFormat format = ChatFormat::resolve(now_job.chat_template, now_job.end_of_turn, tokenizer);
   const EvalResponses now = read_eval_responses(now_job.samples_path);
   const EvalResponses base = read_eval_responses(job.responses.at(0).samples_path);
   const EvalResponses previous = p == 1 ? base : read_eval_responses(job.responses.at(p - 1).samples_path);
   EvalResult result;
-  const std::vector<double> vs_base = judge_against(*judge, tokenizer, now_job.chat_template, now, base, ctx.group());
+  const std::vector<double> vs_base = judge_against(*judge, format, now, base, ctx.group());
   result.vs_base = summarize_win_rate(vs_base);
   const std::vector<double> vs_previous =
-      p == 1 ? vs_base : judge_against(*judge, tokenizer, now_job.chat_template, now, previous, ctx.group());
+      p == 1 ? vs_base : judge_against(*judge, format, now, previous, ctx.group());
   result.vs_previous = summarize_win_rate(vs_previous);
 
   if (job.logratios) write_logratios(*job.logratios, ctx);

@@ -6,7 +6,7 @@
 #include "core/error.hpp"
 #include "io/prompts.hpp"
 #include "model/causal_lm.hpp"
-#include "model/policy_tokenizer.hpp"
+#include "model/chat_format.hpp"
 #include "io/run_layout.hpp"
 #include "pipeline/eval_stage.hpp"
 #include "pipeline/folds.hpp"
@@ -45,7 +45,8 @@ void check_inputs(const Config& config) {
   if (!std::filesystem::is_directory(config.policy.path))
     throw ConfigError(config.source + ": policy.path = " + config.policy.path + ": no such model folder");
   check_causal_lm_folder(config.policy.path);  // every header and tensor shape, no weight read
-  PolicyTokenizer tokenizer(config.policy.path);
+  const PolicyTokenizer tokenizer(config.policy.path);
+  ChatFormat::resolve(config.policy.chat_template, config.policy.end_of_turn, tokenizer);  // the template parses
   const auto prompts = read_prompts(config.data.prompts, config.data.prompt_field, config.data.id_field);
   prompt_fold(static_cast<int64_t>(prompts.size()), config.run.iterations, static_cast<uint64_t>(config.run.seed), 0);
   read_prompts(config.eval.prompts, config.data.prompt_field, config.data.id_field);

@@ -24,6 +24,7 @@ GenerateJob base_generate_job(const Config& config, const std::string& policy_di
   g.policy_dir = policy_dir;
   g.dtype = config.policy.dtype;
   g.chat_template = config.policy.chat_template;
+  g.end_of_turn = config.policy.end_of_turn;
   g.max_prompt_length = config.generate.max_prompt_length;
   g.chunk_prompts = config.generate.chunk_prompts;
   g.config_yaml = config_to_yaml(config);
@@ -32,7 +33,7 @@ GenerateJob base_generate_job(const Config& config, const std::string& policy_di
 
 TrainSetSpec train_set_spec(const Config& config) {
   return {config.train.loss, config.train.max_length, config.train.max_prompt_length, config.annotate.winrate,
-          config.policy.chat_template};
+          config.policy.chat_template, config.policy.end_of_turn};
 }
 
 }  // namespace
@@ -69,6 +70,7 @@ TrainJob train_job(const Config& config, int64_t iteration) {
   t.seed = static_cast<uint64_t>(config.run.seed);
   t.winrate = config.annotate.winrate;
   t.chat_template = config.policy.chat_template;
+  t.end_of_turn = config.policy.end_of_turn;
   t.export_dtype = config.policy.dtype;
   return t;
 }

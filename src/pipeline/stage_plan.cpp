@@ -112,7 +112,9 @@ std::map<std::string, StageSettings> run_stage_settings(const Config& config) {
         s["run.iterations"] = std::to_string(config.run.iterations);
         add_section(s, config, "data");
         add_section(s, config, "generate", {"generate.chunk_prompts"});
-        s["policy.chat_template"] = to_string(config.policy.chat_template);
+        s["policy.chat_template"] = config.policy.chat_template;
+        if (config.policy.chat_template.find(".jinja") != std::string::npos)
+          s["policy.chat_template.fingerprint"] = file_fingerprint(config.policy.chat_template);
         s["policy.dtype"] = to_string(config.policy.dtype);
         s["data.prompts.fingerprint"] = prompts;
         if (stage.iteration == 0) {
@@ -130,6 +132,7 @@ std::map<std::string, StageSettings> run_stage_settings(const Config& config) {
       case StageKind::train:
         add_section(s, config, "train", {"train.checkpoint_every", "train.keep_checkpoints"});
         if (config.train.data) s["train.data.fingerprint"] = file_fingerprint(*config.train.data);
+        s["policy.end_of_turn"] = config.policy.end_of_turn.value_or("(template)");  // a text response's last token
         s["upstream"] = upstream;
         break;
       case StageKind::eval:

@@ -9,6 +9,8 @@
 #include "io/json_fields.hpp"
 #include "io/prompts.hpp"
 #include "io/samples_file.hpp"
+#include "model/chat_format.hpp"
+#include "model/jinja_error.hpp"
 #include "train/losses.hpp"
 
 namespace sppo {
@@ -152,21 +154,28 @@ TrainSet train_set_from_jsonl(const std::string& path, const TrainSetSpec& spec,
   if (!loss.from_pairs_jsonl)
     throw ConfigError("train.loss = " + to_string(spec.loss) +
                       " needs every sample: train it from a samples.h5, not a JSONL of pairs");
+  const ChatFormat format = ChatFormat::resolve(spec.chat_template, spec.end_of_turn, tokenizer);
   auto row = [&](const std::vector<int32_t>& prompt, const std::string& response, float p) {
-    return truncated_row(prompt, tokenizer.response_ids(response), p, spec.max_length, spec.max_prompt_length);
+    return truncated_row(prompt, format.response_ids(response), p, spec.max_length, spec.max_prompt_length);
+  };
+  auto templated = [&](const nlohmann::json& value, const std::string& at) {
+    try {  // a message list is rendered as it is; its last turn must be the user's
+      if (value.is_array()) return format.conversation_ids(nlohmann::ordered_json::parse(value.dump()));
+      return format.prompt_ids(text_of(value, at, "prompt", false));
+    } catch (const TemplateError& e) {
+      throw FormatError(at + ": field \"prompt\": " + e.what());
+    }
   };
   TrainSet set;
   for_each_json_line(path, [&](const std::string& at, const nlohmann::json& j) {
     if (loss.rows_per_example == 1) {  // demonstrations: {prompt, response}
       for (const char* field : {"prompt", "response"})
         if (!j.contains(field)) throw FormatError(at + ": field \"" + std::string(field) + "\" is missing");
-      const auto prompt = tokenizer.prompt_ids(text_of(j["prompt"], at, "prompt", false), spec.chat_template);
-      set.examples.push_back({{row(prompt, text_of(j["response"], at, "response", true), 0.5f)}});
+      set.examples.push_back({{row(templated(j["prompt"], at), text_of(j["response"], at, "response", true), 0.5f)}});
       return;
     }
     for (const char* field : {"prompt", "chosen", "rejected"})
       if (!j.contains(field)) throw FormatError(at + ": field \"" + std::string(field) + "\" is missing");
-    const std::string prompt = text_of(j["prompt"], at, "prompt", false);
     const std::string chosen = text_of(j["chosen"], at, "chosen", true);
     const std::string rejected = text_of(j["rejected"], at, "rejected", true);
     const bool needs_rates = loss.target == RowTarget::own_winrate;
@@ -174,7 +183,7 @@ TrainSet train_set_from_jsonl(const std::string& path, const TrainSetSpec& spec,
     const float p_win = needs_rates ? probability(j, at, "chosen_probs_win") : 0.5f;
     const float p_lose = needs_rates ? probability(j, at, "chosen_probs_lose") : 0.5f;
     const float p_wl = needs_pair_prob ? probability(j, at, "chosen_probs") : 0.5f;
-    const auto prompt_ids = tokenizer.prompt_ids(prompt, spec.chat_template);
+    const auto prompt_ids = templated(j["prompt"], at);
     set.examples.push_back(
         pair_example(spec.loss, row(prompt_ids, chosen, p_win), row(prompt_ids, rejected, p_lose), p_win, p_lose, p_wl));
   });

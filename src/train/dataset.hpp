@@ -44,7 +44,8 @@ struct TrainSetSpec {
   int64_t max_length = 1024;        // prompt + response tokens
   int64_t max_prompt_length = 512;
   WinrateMode winrate = WinrateMode::score;
-  ChatTemplate chat_template = ChatTemplate::mistral;
+  std::string chat_template = "auto";        // policy.chat_template, for a JSONL's prompts
+  std::optional<std::string> end_of_turn;   // policy.end_of_turn, for its responses
 };
 
 // From a samples.h5 whose generate and annotate stages are complete; rows carry their

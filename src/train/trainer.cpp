@@ -82,7 +82,9 @@ void export_policy(const TrainJob& job, const std::vector<std::pair<std::string,
   std::vector<NamedTensor> tensors;
   for (const auto& [name, value] : parameters) tensors.push_back({name, value.to(at::kCPU).to(dtype)});
   write_safetensors_folder(job.out_dir, tensors, {{"format", "pt"}});
-  for (const char* name : {"config.json", "tokenizer.model", "tokenizer_config.json", "special_tokens_map.json"}) {
+  std::vector<std::string> files{"config.json"};  // the tokenizer, its template and its stop ids travel along
+  files.insert(files.end(), tokenizer_files().begin(), tokenizer_files().end());
+  for (const std::string& name : files) {
     std::ifstream in(job.policy_dir + "/" + name, std::ios::binary);
     if (!in) continue;
     std::ofstream out(job.out_dir + "/" + name, std::ios::binary);
@@ -92,7 +94,7 @@ void export_policy(const TrainJob& job, const std::vector<std::pair<std::string,
 }
 
 TrainSetSpec set_spec(const TrainJob& job) {
-  return {job.train.loss, job.train.max_length, job.train.max_prompt_length, job.winrate, job.chat_template};
+  return {job.train.loss, job.train.max_length, job.train.max_prompt_length, job.winrate, job.chat_template, job.end_of_turn};
 }
 
 // The training set with π_t's log-probability on every row the loss needs one for: from the

@@ -22,7 +22,8 @@ struct TrainJob {
   std::optional<int64_t> max_steps;  // stop (checkpointed, exported) after this many steps in all
   uint64_t seed = 42;                // the epochs' example order
   WinrateMode winrate = WinrateMode::score;            // how a pair's P[w,l] is read off the judge's logits
-  ChatTemplate chat_template = ChatTemplate::mistral;  // a JSONL's prompts
+  std::string chat_template = "auto";                  // a JSONL's prompts (policy.chat_template)
+  std::optional<std::string> end_of_turn;              // policy.end_of_turn
   DType export_dtype = DType::float32;                 // the dtype π_{t+1} is written in
 };
 

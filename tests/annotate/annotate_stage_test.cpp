@@ -17,7 +17,7 @@ std::string write_config(const test::TempDir& dir) {
   const std::string path = dir.file("run.yaml");
   test::write_file(path, "run: {name: t, dir: " + dir.file("runs") + ", seed: 42, iterations: 1}\n"
                          "data: {prompts: tests/data/prompts.jsonl}\n"
-                         "policy: {path: " + test::fixtures() + "/policy-f32}\n"
+                         "policy: {path: " + test::fixtures() + "/policy-f32, chat_template: mistral}\n"
                          "ranker: {path: " + test::fixtures() + "/ranker-f32}\n"
                          "generate: {samples: 4, max_new_tokens: 16, chunk_prompts: 2, max_prompt_length: 64}\n"
                          "annotate: {batch_pairs: 10}\n"

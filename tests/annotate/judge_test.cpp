@@ -10,15 +10,17 @@ namespace {
 
 TEST(Judge, AnItemIsTheTemplatedPromptAndTheResponsesWithoutEos) {
   const PolicyTokenizer tokenizer(test::fixtures() + "/policy-f32");
-  const std::vector<int32_t> prompt = tokenizer.prompt_ids("What is red?", ChatTemplate::mistral);
-  const std::vector<int32_t> finished = tokenizer.response_ids("A colour."), cut = tokenizer.encode("A col");
-  const JudgeItem item = judge_item(tokenizer, ChatTemplate::mistral, prompt, {&finished, &cut});
+  const ChatFormat mistral = ChatFormat::resolve("mistral", std::nullopt, tokenizer);
+  const std::vector<int32_t> prompt = mistral.prompt_ids("What is red?");
+  const std::vector<int32_t> finished = mistral.response_ids("A colour."), cut = tokenizer.encode("A col");
+  const JudgeItem item = judge_item(mistral, prompt, {&finished, &cut});
   // The official pipeline shows PairRM the templated prompt with its "<s>".
   EXPECT_EQ(item.source, "<s>[INST] What is red? [/INST]");
   ASSERT_EQ(item.candidates.size(), 2u);
   EXPECT_EQ(item.candidates[0], "A colour.") << "EOS removed";
   EXPECT_EQ(item.candidates[1], "A col") << "a cut response as it is";
-  const JudgeItem plain = judge_item(tokenizer, ChatTemplate::none, tokenizer.prompt_ids("Hi", ChatTemplate::none), {&cut});
+  const ChatFormat none = ChatFormat::resolve("none", std::nullopt, tokenizer);
+  const JudgeItem plain = judge_item(none, none.prompt_ids("Hi"), {&cut});
   EXPECT_EQ(plain.source, "Hi");
 }
 

@@ -45,7 +45,7 @@ TEST(Score, TextIsTemplatedLikeGeneration) {
   test::write_file(dir.file("in.jsonl"),
                    "{\"prompt\": \"Name a fruit that is yellow.\", \"response\": \"A banana is yellow.\"}\n");
   const auto r = test::run_process({test::sppo_binary(), "score", "--model", test::fixtures() + "/policy-f32", "--input",
-                                    dir.file("in.jsonl")});
+                                    dir.file("in.jsonl"), "--template", "mistral"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto step = SafetensorsModel::open(test::fixtures() + "/expected/sppo_step.safetensors");
   EXPECT_NEAR(nlohmann::json::parse(r.out)["logp"].get<double>(), step.tensor("logp")[0].item<double>(), 1e-3);

@@ -57,7 +57,7 @@ dist: {backend: mpi, threads_per_rank: 2}
   EXPECT_EQ(c.run.seed, 7);
   EXPECT_EQ(c.data.id_field.value(), "uid");
   EXPECT_EQ(c.policy.dtype, DType::bfloat16);
-  EXPECT_EQ(c.policy.chat_template, ChatTemplate::none);
+  EXPECT_EQ(c.policy.chat_template, "none");
   EXPECT_EQ(c.ranker.type, RankerType::synthetic);
   EXPECT_DOUBLE_EQ(c.generate.temperature, 0.0);
   EXPECT_EQ(c.generate.top_k, 40);

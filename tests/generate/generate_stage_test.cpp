@@ -21,7 +21,7 @@ std::string write_config(const test::TempDir& dir, const std::string& extra = ""
   const std::string path = dir.file("gen.yaml");
   test::write_file(path, "run: {name: t, dir: " + dir.file("runs") + ", seed: 42, iterations: 1}\n"
                          "data: {prompts: tests/data/prompts.jsonl}\n"
-                         "policy: {path: " + test::fixtures() + "/policy-f32}\n"
+                         "policy: {path: " + test::fixtures() + "/policy-f32, chat_template: mistral}\n"
                          "generate: {samples: 3, max_new_tokens: 24, chunk_prompts: 4, max_prompt_length: 64}\n"
                          "train: {max_prompt_length: 64, max_length: 128, global_batch: 8, micro_batch: 8}\n"
                          "dist: {threads_per_rank: 1}\n" + extra);

@@ -8,7 +8,7 @@
 #include "core/error.hpp"
 #include "model/causal_lm.hpp"
 #include "model/pairrm.hpp"
-#include "model/policy_tokenizer.hpp"
+#include "model/chat_format.hpp"
 #include "test_support.hpp"
 
 namespace sppo {
@@ -53,7 +53,10 @@ TEST(InitModel, BuildsALoadableLlamaThatTheSameSeedRebuildsBitForBit) {
   EXPECT_EQ(model.config().hidden_size, 16);
   EXPECT_EQ(model.config().vocab_size, r.vocab_size);
   const PolicyTokenizer tok(dir.file("a"));
-  const auto ids = tok.prompt_ids("the moon pulls", ChatTemplate::none);
+  const auto ids = ChatFormat::resolve("none", std::nullopt, tok).prompt_ids("the moon pulls");
+  // Its tokenizer_config.json carries Mistral's chat template: auto gives the built-in ids.
+  EXPECT_EQ(ChatFormat::resolve("auto", std::nullopt, tok).prompt_ids("the moon pulls"),
+            ChatFormat::resolve("mistral", std::nullopt, tok).prompt_ids("the moon pulls"));
   EXPECT_EQ(ids.front(), 1);
   EXPECT_EQ(tok.decode({ids.begin() + 1, ids.end()}), "the moon pulls");
   // Again: nothing is written; the same arch elsewhere gives the same bytes.

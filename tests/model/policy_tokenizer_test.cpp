@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/error.hpp"
 #include "io/safetensors.hpp"
 #include "test_support.hpp"
 
@@ -30,7 +31,7 @@ TEST(PolicyTokenizer, IdsEqualTheReferenceForPlainText) {
     if (e["tokenizer"] != "policy") continue;
     const std::string text = e["text"];
     std::vector<int32_t> ids = tok.encode(text);
-    if (e["add_special_tokens"].get<bool>()) ids.insert(ids.begin(), tok.bos_id());
+    if (e["add_special_tokens"].get<bool>()) ids.insert(ids.begin(), *tok.bos_id());
     if (has_special_text(text)) {
       // Deliberate (SPEC.md §1): special-token strings in user text are text, never control
       // ids, so these match SentencePiece's own encoding rather than HF's.
@@ -43,52 +44,41 @@ TEST(PolicyTokenizer, IdsEqualTheReferenceForPlainText) {
   EXPECT_GE(checked, 30);
 }
 
-TEST(PolicyTokenizer, MistralTemplateGivesTheGreedyPrompts) {
+TEST(PolicyTokenizer, RenderedTemplatesTurnSpecialStringsIntoTheirIdsAndStopIdsFallBackToEos) {
   const PolicyTokenizer tok(test::fixtures() + "/policy-f32");
-  const auto greedy = SafetensorsModel::open(test::fixtures() + "/expected/policy_greedy.safetensors");
-  const at::Tensor ids = greedy.tensor("prompt_ids"), lengths = greedy.tensor("prompt_lengths");
-  const char* prompts[] = {"What is the capital of France?", "Write a short poem about the sea.",
-                           "How many legs does a cat have?"};
-  for (int i = 0; i < 3; ++i) {
-    const int64_t n = lengths[i].item<int64_t>();
-    at::Tensor row = ids[i].slice(0, ids.size(1) - n);  // left-padded
-    std::vector<int32_t> expected(row.data_ptr<int64_t>(), row.data_ptr<int64_t>() + n);
-    EXPECT_EQ(tok.prompt_ids(prompts[i], ChatTemplate::mistral), expected) << prompts[i];
-  }
-  std::vector<int32_t> plain{tok.bos_id()};
-  for (int32_t id : tok.encode("hi")) plain.push_back(id);
-  EXPECT_EQ(tok.prompt_ids("hi", ChatTemplate::none), plain);
+  EXPECT_EQ(tok.kind(), PolicyTokenizer::Kind::sentencepiece);
+  // "<s>" typed as text stays text in encode; a rendered template's "<s>" is BOS.
+  EXPECT_NE(tok.encode("<s>[INST] hi"), tok.encode_rendered("<s>[INST] hi"));
+  std::vector<int32_t> expected{1};
+  for (int32_t id : tok.encode("[INST] hi")) expected.push_back(id);
+  EXPECT_EQ(tok.encode_rendered("<s>[INST] hi"), expected);
+  EXPECT_EQ(tok.encode_as_hf("[INST] hi", true), expected);
+  EXPECT_EQ(tok.stop_ids(), std::vector<int32_t>{2}) << "no generation_config.json: the tokenizer's EOS";
+  EXPECT_EQ(tok.special_tokens().at("bos_token"), "<s>");
+  EXPECT_FALSE(tok.chat_template().has_value());
+  EXPECT_EQ(tok.decode_as_hf({1, 22, 2}, false).substr(0, 3), "<s>");
 }
 
-TEST(PolicyTokenizer, PromptPlusResponseRowsEqualTheTrainingFixture) {
-  // sppo_step rows are HF's encoding of "[INST] {p} [/INST] {r}</s>" with BOS: our prompt
-  // and response pieces, concatenated, must give the same ids.
-  const PolicyTokenizer tok(test::fixtures() + "/policy-f32");
-  const auto step = SafetensorsModel::open(test::fixtures() + "/expected/sppo_step.safetensors");
-  const at::Tensor ids = step.tensor("input_ids"), mask = step.tensor("attention_mask");
-  const std::pair<const char*, const char*> rows[] = {{"Name a fruit that is yellow.", "A banana is yellow."},
-                                                      {"Name a fruit that is yellow.", "The sky is blue today."},
-                                                      {"What is 2 + 3?", "2 + 3 = 5."},
-                                                      {"What is 2 + 3?", "I think the answer is 6."}};
-  for (int i = 0; i < 4; ++i) {
-    std::vector<int32_t> ours = tok.prompt_ids(rows[i].first, ChatTemplate::mistral);
-    const int64_t response_start = step.tensor("response_start")[i].item<int64_t>();
-    EXPECT_EQ(static_cast<int64_t>(ours.size()), response_start) << i;
-    for (int32_t id : tok.response_ids(rows[i].second)) ours.push_back(id);
-    const int64_t n = mask[i].sum().item<int64_t>();
-    std::vector<int32_t> expected(ids[i].data_ptr<int64_t>(), ids[i].data_ptr<int64_t>() + n);
-    EXPECT_EQ(ours, expected) << rows[i].second;
+TEST(PolicyTokenizer, GenerationConfigStopIdsAndTheFolderTemplateAreRead) {
+  test::TempDir dir;
+  test::run_process({"cp", "-r", test::fixtures() + "/policy-f32", dir.file("p")});
+  test::write_file(dir.file("p/generation_config.json"), "{\"eos_token_id\": [2, 7]}");
+  test::write_file(dir.file("p/chat_template.jinja"), "{{ bos_token }}{{ messages[0]['content'] }}");
+  const PolicyTokenizer tok(dir.file("p"));
+  EXPECT_EQ(tok.stop_ids(), (std::vector<int32_t>{2, 7}));
+  EXPECT_EQ(tok.stop_ids_origin(), dir.file("p/generation_config.json"));
+  ASSERT_TRUE(tok.chat_template().has_value());
+  EXPECT_EQ(tok.chat_template_origin(), dir.file("p/chat_template.jinja"));
+  test::write_file(dir.file("p/generation_config.json"), "{\"eos_token_id\": [2, 99999]}");
+  try {
+    PolicyTokenizer bad(dir.file("p"));
+    FAIL();
+  } catch (const FormatError& e) {
+    EXPECT_EQ(std::string(e.what()), dir.file("p/generation_config.json") +
+                                         ": eos_token_id[1] = 99999: not a token id below the vocabulary size 512");
   }
-}
-
-TEST(PolicyTokenizer, DecodeDropsControlTokensAndTemplatesStrip) {
-  const PolicyTokenizer tok(test::fixtures() + "/policy-f32");
-  const auto ids = tok.prompt_ids("caf\u00e9 \xF0\x9F\x99\x82", ChatTemplate::mistral);
-  const std::string text = tok.decode(ids);
-  EXPECT_EQ(text, "[INST] caf\u00e9 \xF0\x9F\x99\x82 [/INST]");
-  EXPECT_EQ(strip_chat_template(text, ChatTemplate::mistral), "caf\u00e9 \xF0\x9F\x99\x82");
-  EXPECT_EQ(strip_chat_template("plain", ChatTemplate::mistral), "plain");
-  EXPECT_EQ(tok.decode(tok.response_ids("Hello world")), "Hello world");
+  test::run_process({"rm", dir.file("p/tokenizer.model")});
+  EXPECT_THROW(PolicyTokenizer(dir.file("p")), FormatError) << "no tokenizer at all";
 }
 
 TEST(PolicyTokenizer, DecodeEqualsTheReferenceWithSpecialTokensSkipped) {

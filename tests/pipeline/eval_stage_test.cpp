@@ -18,6 +18,7 @@ namespace {
 
 GenerateJob responses(const test::TempDir& dir, const std::string& policy, int q) {
   GenerateJob g;
+  g.chat_template = "mistral";
   g.prompts.path = "tests/data/eval_prompts.jsonl";
   g.policy_dir = policy;
   g.samples = 1;

@@ -38,7 +38,7 @@ TEST(Nash, SppoAveragePolicyApproachesTheVonNeumannWinner) {
   double start = 0, last_off_set = 1;
   for (int p = 0; p <= kIterations; ++p) {
     const std::string policy = p == 0 ? dir.file("policy") : dir.file("runs/rps/iter-" + std::to_string(p - 1) + "/policy");
-    std::vector<double> q = answer_distribution(policy, "rock paper scissors", ChatTemplate::none, config.ranker.answers);
+    std::vector<double> q = answer_distribution(policy, "rock paper scissors", "none", config.ranker.answers);
     const double mass = q[0] + q[1] + q[2];
     for (double& v : q) v /= mass;
     if (p == 0) {

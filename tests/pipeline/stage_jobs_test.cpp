@@ -29,7 +29,7 @@ TEST(StageJobs, GenerateTakesTheIterationsFoldPolicyAndSampling) {
   EXPECT_EQ(g.prompts.indices, prompt_fold(40, 2, 7, 1));
   EXPECT_EQ(g.policy_dir, "runs/j/iter-0/policy") << "π_1 generates iteration 1";
   EXPECT_EQ(g.dtype, DType::bfloat16);
-  EXPECT_EQ(g.chat_template, ChatTemplate::none);
+  EXPECT_EQ(g.chat_template, "none");
   EXPECT_EQ(g.samples, 4);
   EXPECT_EQ(g.sampling.temperature, 0.5);
   EXPECT_EQ(g.sampling.top_k, 3);

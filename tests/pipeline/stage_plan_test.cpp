@@ -11,7 +11,7 @@ namespace {
 Config config_with(const std::vector<Override>& overrides = {}) {
   return parse_config("run: {iterations: 2}\ndata: {prompts: tests/data/prompts.jsonl}\n"
                       "eval: {prompts: tests/data/eval_prompts.jsonl}\nranker: {type: synthetic, rule: length}\n"
-                      "policy: {path: " + test::fixtures() + "/policy-f32}\n",
+                      "policy: {path: " + test::fixtures() + "/policy-f32, chat_template: mistral}\n",
                       "plan.yaml", overrides);
 }
 

@@ -10,6 +10,7 @@
 #include "annotate/win_rates.hpp"
 #include "core/error.hpp"
 #include "io/samples_file.hpp"
+#include "model/chat_format.hpp"
 #include "test_support.hpp"
 
 namespace sppo {
@@ -52,6 +53,7 @@ std::string finished_samples(const test::TempDir& dir, bool reference) {
 TrainSetSpec spec(LossKind loss) {
   TrainSetSpec s;
   s.loss = loss;
+  s.chat_template = "mistral";
   s.max_length = 64;
   s.max_prompt_length = 32;
   return s;
@@ -129,6 +131,7 @@ TEST(Dataset, BatchTensorsPadOnTheRightAndCarryTargetsAndReferences) {
 TEST(Dataset, OfficialJsonlColumnsAndTheirErrors) {
   test::TempDir dir;
   const PolicyTokenizer tokenizer(test::fixtures() + "/policy-f32");
+  const ChatFormat mistral = ChatFormat::resolve("mistral", std::nullopt, tokenizer);
   const std::string path = dir.file("pairs.jsonl");
   test::write_file(path,
                    "{\"prompt\": \"Hi\", \"chosen\": [{\"role\": \"user\", \"content\": \"Hi\"}, {\"role\": \"assistant\", "
@@ -136,8 +139,8 @@ TEST(Dataset, OfficialJsonlColumnsAndTheirErrors) {
                    "\"chosen_probs_lose\": 0.3}\n");
   const TrainSet set = train_set_from_jsonl(path, spec(LossKind::sppo), tokenizer);
   ASSERT_EQ(set.examples.size(), 1u);
-  EXPECT_EQ(set.examples[0].rows[0].prompt, tokenizer.prompt_ids("Hi", ChatTemplate::mistral));
-  EXPECT_EQ(set.examples[0].rows[0].response, tokenizer.response_ids("Hello"));
+  EXPECT_EQ(set.examples[0].rows[0].prompt, mistral.prompt_ids("Hi"));
+  EXPECT_EQ(set.examples[0].rows[0].response, mistral.response_ids("Hello"));
   EXPECT_FLOAT_EQ(set.examples[0].rows[0].win_prob, 0.6f);
   EXPECT_FLOAT_EQ(set.examples[0].rows[1].win_prob, 0.3f);
   const TrainSet single = train_set_from_jsonl(path, spec(LossKind::sppo_single), tokenizer);

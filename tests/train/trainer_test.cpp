@@ -52,7 +52,7 @@ std::string write_config(const test::TempDir& dir, const std::string& train) {
   test::write_file(dir.file("one.jsonl"), fixture_pairs(1));
   const std::string path = dir.file("train.yaml");
   test::write_file(path, "run: {name: t, dir: " + dir.file("runs") + ", seed: 5}\n"
-                         "policy: {path: " + test::fixtures() + "/policy-f32}\n"
+                         "policy: {path: " + test::fixtures() + "/policy-f32, chat_template: mistral}\n"
                          "train: {" + train + "}\n"
                          "dist: {threads_per_rank: 1}\n");
   return path;
@@ -212,7 +212,7 @@ TEST(Train, FromSamplesWritesTheReferenceOnceAndTrains) {
   const std::string config = dir.file("run.yaml");
   test::write_file(config, "run: {name: t, dir: " + dir.file("runs") + ", seed: 42, iterations: 1}\n"
                            "data: {prompts: tests/data/prompts.jsonl}\n"
-                           "policy: {path: " + test::fixtures() + "/policy-f32}\n"
+                           "policy: {path: " + test::fixtures() + "/policy-f32, chat_template: mistral}\n"
                            "ranker: {path: " + test::fixtures() + "/ranker-f32}\n"
                            "generate: {samples: 3, max_new_tokens: 12, chunk_prompts: 8, max_prompt_length: 48}\n"
                            "train: {loss: sppo, beta: 0.1, optimizer: rmsprop, lr: 0.0001, global_batch: 8, micro_batch: 4,"
