@@ -27,8 +27,8 @@ using sppo::bench::Clock;
 using sppo::bench::matmul_gflops;
 using sppo::bench::seconds_since;
 
-sppo::LlamaConfig bench_config() {
-  sppo::LlamaConfig c;
+sppo::CausalLmConfig bench_config() {
+  sppo::CausalLmConfig c;
   c.model_type = "llama";
   c.vocab_size = 32000;
   c.hidden_size = 256;
@@ -43,9 +43,9 @@ sppo::LlamaConfig bench_config() {
   return c;
 }
 
-std::vector<sppo::UnitParams> random_units(const sppo::LlamaConfig& c) {
+std::vector<sppo::UnitParams> random_units(const sppo::CausalLmConfig& c) {
   std::vector<sppo::UnitParams> units;
-  for (const auto& unit : sppo::llama_unit_specs(c)) {
+  for (const auto& unit : sppo::causal_lm_unit_specs(c)) {
     sppo::UnitParams params;
     for (const auto& spec : unit)
       params.push_back(spec.shape.size() == 1 ? at::ones(spec.shape) : at::randn(spec.shape) * 0.02);
@@ -54,9 +54,9 @@ std::vector<sppo::UnitParams> random_units(const sppo::LlamaConfig& c) {
   return units;
 }
 
-void write_model(const sppo::LlamaConfig& c, const std::vector<sppo::UnitParams>& units, const std::string& dir) {
+void write_model(const sppo::CausalLmConfig& c, const std::vector<sppo::UnitParams>& units, const std::string& dir) {
   std::vector<sppo::NamedTensor> tensors;
-  const auto specs = sppo::llama_unit_specs(c);
+  const auto specs = sppo::causal_lm_unit_specs(c);
   for (std::size_t u = 0; u < specs.size(); ++u)
     for (std::size_t i = 0; i < specs[u].size(); ++i) tensors.push_back({specs[u][i].name, units[u][i]});
   std::system(("mkdir -p '" + dir + "' && cp tests/data/fixtures/policy-f32/tokenizer.model "
@@ -85,7 +85,7 @@ int main(int argc, char** argv) {
   }
   at::set_num_threads(threads);
   at::manual_seed(0);
-  const sppo::LlamaConfig config = bench_config();
+  const sppo::CausalLmConfig config = bench_config();
   auto units = random_units(config);
   if (!model_dir.empty()) write_model(config, units, model_dir);
   if (model_only) {

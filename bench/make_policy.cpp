@@ -15,9 +15,9 @@ int main(int argc, char** argv) {
   }
   const std::string folder = argv[1];
   at::manual_seed(0);
-  const sppo::LlamaConfig config = sppo::read_llama_config(folder);
+  const sppo::CausalLmConfig config = sppo::read_causal_lm_config(folder);
   std::vector<sppo::NamedTensor> tensors;
-  for (const auto& unit : sppo::llama_unit_specs(config))
+  for (const auto& unit : sppo::causal_lm_unit_specs(config))
     for (const auto& spec : unit)
       tensors.push_back({spec.name, spec.shape.size() == 1 ? at::ones(spec.shape) : at::randn(spec.shape) * 0.02});
   sppo::write_safetensors_folder(folder, tensors);

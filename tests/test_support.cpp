@@ -45,6 +45,7 @@ std::string read_file(const std::string& path) {
 }
 
 std::string fixtures() { return "tests/data/fixtures"; }
+std::string families() { return "tests/data/families"; }
 
 std::string sppo_binary() {
   const char* bin = std::getenv("SPPO_BIN");

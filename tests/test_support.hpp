@@ -24,6 +24,8 @@ std::string read_file(const std::string& path);
 
 // tests/data/fixtures (ctest runs every test from the source folder).
 std::string fixtures();
+// tests/data/families: the Llama-3, Qwen2 and Gemma-2 fixtures (families/SUMMARY.md).
+std::string families();
 
 struct ProcessResult {
   int exit_code = -1;

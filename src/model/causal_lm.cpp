@@ -2,6 +2,7 @@
 
 #include <ATen/ATen.h>
 
+#include <cmath>
 #include <set>
 
 #include "core/error.hpp"
@@ -11,31 +12,38 @@
 namespace sppo {
 namespace {
 
-// The parameters of one decoder layer by role; the order is llama_unit_specs'.
+// The parameters of one decoder layer by role; the order is causal_lm_unit_specs'.
 struct LayerWeights {
-  at::Tensor input_norm, q, q_b, k, k_b, v, v_b, o, o_b, post_norm, gate, gate_b, up, up_b, down, down_b;
+  at::Tensor input_norm, q, q_b, k, k_b, v, v_b, q_norm, k_norm, o, o_b, post_attention_norm, pre_ffn_norm, gate, gate_b,
+      up, up_b, down, down_b, post_ffn_norm;
 };
 
-LayerWeights layer_weights(const LlamaConfig& c, const UnitParams& p) {
+LayerWeights layer_weights(const CausalLmConfig& c, const UnitParams& p) {
   std::size_t i = 0;
   auto next = [&]() -> at::Tensor { return p.at(i++); };
   LayerWeights w;
   w.input_norm = next();
   w.q = next();
-  if (c.attention_bias) w.q_b = next();
+  if (c.qkv_bias) w.q_b = next();
   w.k = next();
-  if (c.attention_bias) w.k_b = next();
+  if (c.qkv_bias) w.k_b = next();
   w.v = next();
-  if (c.attention_bias) w.v_b = next();
+  if (c.qkv_bias) w.v_b = next();
+  if (c.qk_norm) {
+    w.q_norm = next();
+    w.k_norm = next();
+  }
   w.o = next();
-  if (c.attention_bias) w.o_b = next();
-  w.post_norm = next();
+  if (c.o_bias) w.o_b = next();
+  w.post_attention_norm = next();
+  if (c.sandwich_norms) w.pre_ffn_norm = next();
   w.gate = next();
   if (c.mlp_bias) w.gate_b = next();
   w.up = next();
   if (c.mlp_bias) w.up_b = next();
   w.down = next();
   if (c.mlp_bias) w.down_b = next();
+  if (c.sandwich_norms) w.post_ffn_norm = next();
   return w;
 }
 
@@ -43,10 +51,13 @@ at::Tensor linear(const at::Tensor& x, const at::Tensor& w, const at::Tensor& b)
   return b.defined() ? at::linear(x, w, b) : at::matmul(x, w.t());
 }
 
-// RMSNorm: w · (x · rsqrt(mean(x²) + eps)), computed in fp32, cast back before × w.
-at::Tensor rms_norm(const at::Tensor& x, const at::Tensor& w, double eps) {
-  at::Tensor x32 = x.to(at::kFloat);
-  at::Tensor normed = x32 * at::rsqrt(x32.pow(2).mean(-1, /*keepdim=*/true) + eps);
+// RMSNorm over the last dimension, x̂ = x · rsqrt(mean(x²) + eps) in fp32, then
+//   Llama, Qwen, Mistral: w · x̂ cast back first (x̂ in the input dtype, times w);
+//   Gemma: (x̂ · (1 + w)) in fp32, cast back after.
+at::Tensor rms_norm(const CausalLmConfig& c, const at::Tensor& x, const at::Tensor& w) {
+  const at::Tensor x32 = x.to(at::kFloat);
+  const at::Tensor normed = x32 * at::rsqrt(x32.pow(2).mean(-1, /*keepdim=*/true) + c.rms_norm_eps);
+  if (c.norm_plus_one) return (normed * (1.0 + w.to(at::kFloat))).to(x.scalar_type());
   return w * normed.to(x.scalar_type());
 }
 
@@ -56,28 +67,41 @@ at::Tensor rotate_half(const at::Tensor& x) {
   return at::cat({-x.slice(-1, half), x.slice(-1, 0, half)}, -1);
 }
 
+// c · tanh(s / c): Gemma-2's soft cap of attention scores and final logits.
+at::Tensor soft_cap(const at::Tensor& s, double cap) { return at::tanh(s / cap) * cap; }
+
+at::Tensor activation(const CausalLmConfig& c, const at::Tensor& x) {
+  return c.activation == Activation::gelu_tanh ? at::gelu(x, "tanh") : at::silu(x);
+}
+
 }  // namespace
 
-std::vector<std::vector<ParamSpec>> llama_unit_specs(const LlamaConfig& c) {
+std::vector<std::vector<ParamSpec>> causal_lm_unit_specs(const CausalLmConfig& c) {
   const int64_t hd = c.head_dim, h = c.hidden_size;
   std::vector<std::vector<ParamSpec>> units;
   units.push_back({{"model.embed_tokens.weight", {c.vocab_size, h}}});
   for (int64_t l = 0; l < c.num_layers; ++l) {
     const std::string p = "model.layers." + std::to_string(l) + ".";
     std::vector<ParamSpec> u;
-    u.push_back({p + "input_layernorm.weight", {h}});
     auto proj = [&](const std::string& name, int64_t out, int64_t in, bool bias) {
       u.push_back({p + name + ".weight", {out, in}});
       if (bias) u.push_back({p + name + ".bias", {out}});
     };
-    proj("self_attn.q_proj", c.num_heads * hd, h, c.attention_bias);
-    proj("self_attn.k_proj", c.num_kv_heads * hd, h, c.attention_bias);
-    proj("self_attn.v_proj", c.num_kv_heads * hd, h, c.attention_bias);
-    proj("self_attn.o_proj", h, c.num_heads * hd, c.attention_bias);
+    u.push_back({p + "input_layernorm.weight", {h}});
+    proj("self_attn.q_proj", c.num_heads * hd, h, c.qkv_bias);
+    proj("self_attn.k_proj", c.num_kv_heads * hd, h, c.qkv_bias);
+    proj("self_attn.v_proj", c.num_kv_heads * hd, h, c.qkv_bias);
+    if (c.qk_norm) {
+      u.push_back({p + "self_attn.q_norm.weight", {hd}});
+      u.push_back({p + "self_attn.k_norm.weight", {hd}});
+    }
+    proj("self_attn.o_proj", h, c.num_heads * hd, c.o_bias);
     u.push_back({p + "post_attention_layernorm.weight", {h}});
+    if (c.sandwich_norms) u.push_back({p + "pre_feedforward_layernorm.weight", {h}});
     proj("mlp.gate_proj", c.intermediate_size, h, c.mlp_bias);
     proj("mlp.up_proj", c.intermediate_size, h, c.mlp_bias);
     proj("mlp.down_proj", h, c.intermediate_size, c.mlp_bias);
+    if (c.sandwich_norms) u.push_back({p + "post_feedforward_layernorm.weight", {h}});
     units.push_back(std::move(u));
   }
   std::vector<ParamSpec> head{{"model.norm.weight", {h}}};
@@ -86,9 +110,9 @@ std::vector<std::vector<ParamSpec>> llama_unit_specs(const LlamaConfig& c) {
   return units;
 }
 
-KvCache KvCache::allocate(const LlamaConfig& c, int64_t batch, int64_t capacity, at::ScalarType dtype) {
+KvCache KvCache::allocate(const CausalLmConfig& c, int64_t batch, int64_t capacity, at::ScalarType dtype, c10::Device device) {
   KvCache cache;
-  const auto options = at::TensorOptions().dtype(dtype);
+  const auto options = at::TensorOptions().dtype(dtype).device(device);
   for (int64_t l = 0; l < c.num_layers; ++l) {
     cache.k.push_back(at::zeros({batch, c.num_kv_heads, capacity, c.head_dim}, options));
     cache.v.push_back(at::zeros({batch, c.num_kv_heads, capacity, c.head_dim}, options));
@@ -119,41 +143,82 @@ AttentionInputs attention_from_mask(const at::Tensor& attention_mask) {
   return attn;
 }
 
-std::pair<at::Tensor, at::Tensor> rotary_tables(const LlamaConfig& c, const at::Tensor& positions, at::ScalarType dtype) {
-  // inv_freq_i = theta^(-2i/head_dim) in fp32; angle = position x inv_freq; both halves share it.
-  at::Tensor exponents = at::arange(0, c.head_dim, 2, at::kLong).to(at::kFloat) / static_cast<double>(c.head_dim);
-  at::Tensor inv_freq = 1.0 / at::pow(c.rope_theta, exponents);                     // [hd/2] fp32
-  at::Tensor angles = positions.to(at::kFloat).unsqueeze(-1) * inv_freq;            // [B, L, hd/2]
-  at::Tensor full = at::cat({angles, angles}, -1);                                  // [B, L, hd]
+at::Tensor rope_inv_freq(const CausalLmConfig& c) {
+  // inv_freq_i = theta^(-2i/head_dim) in fp32
+  const at::Tensor exponents = at::arange(0, c.head_dim, 2, at::kLong).to(at::kFloat) / static_cast<double>(c.head_dim);
+  at::Tensor inv_freq = 1.0 / at::pow(c.rope_theta, exponents);
+  if (c.rope_scaling == RopeScaling::linear) return inv_freq / c.rope_factor;
+  if (c.rope_scaling != RopeScaling::llama3) return inv_freq;
+  // llama3: wavelengths below L0/high_freq_factor keep their frequency, those above
+  // L0/low_freq_factor are divided by the factor, and the ones between are interpolated:
+  // smooth = (L0/wavelen − lo)/(hi − lo), inv ← (1 − smooth)·inv/factor + smooth·inv.
+  const double L0 = static_cast<double>(c.rope_original_max_positions), lo = c.rope_low_freq_factor,
+               hi = c.rope_high_freq_factor, factor = c.rope_factor;
+  const at::Tensor wavelen = (2 * M_PI) / inv_freq;
+  at::Tensor scaled = at::where(wavelen > L0 / lo, inv_freq / factor, inv_freq);
+  const at::Tensor smooth = (L0 / wavelen - lo) / (hi - lo);
+  const at::Tensor smoothed = (1 - smooth) * scaled / factor + smooth * scaled;
+  const at::Tensor medium = wavelen.ge(L0 / hi).logical_and(wavelen.le(L0 / lo));
+  return at::where(medium, smoothed, scaled);
+}
+
+std::pair<at::Tensor, at::Tensor> rotary_tables(const CausalLmConfig& c, const at::Tensor& positions, at::ScalarType dtype) {
+  const at::Tensor inv_freq = rope_inv_freq(c).to(positions.device());          // [hd/2] fp32
+  const at::Tensor angles = positions.to(at::kFloat).unsqueeze(-1) * inv_freq;   // [B, L, hd/2]
+  const at::Tensor full = at::cat({angles, angles}, -1);                         // [B, L, hd]
   return {full.cos().to(dtype), full.sin().to(dtype)};
 }
 
-at::Tensor attention_allowed(const LlamaConfig& c, const AttentionInputs& attn, int64_t new_tokens) {
+AttentionMasks::AttentionMasks(const CausalLmConfig& c, const AttentionInputs& attn, int64_t new_tokens) {
   const int64_t total = attn.slot + new_tokens;
-  at::Tensor query_slot = at::arange(attn.slot, total, at::kLong).unsqueeze(1);  // [L, 1]
-  at::Tensor key_slot = at::arange(0, total, at::kLong).unsqueeze(0);            // [1, T]
-  at::Tensor allowed = key_slot <= query_slot;                                   // causal
-  if (c.sliding_window) allowed = allowed & (query_slot - key_slot < *c.sliding_window);
+  const auto options = at::TensorOptions().dtype(at::kLong).device(attn.key_valid.device());
+  const at::Tensor query_slot = at::arange(attn.slot, total, options).unsqueeze(1);  // [L, 1]
+  const at::Tensor key_slot = at::arange(0, total, options).unsqueeze(0);            // [1, T]
+  const at::Tensor causal = key_slot <= query_slot;
+  const at::Tensor valid = attn.key_valid.slice(1, 0, total).unsqueeze(1);          // [B, 1, T]
   // [B, 1, 1, L, T]: broadcast over KV heads and the query heads that share them
-  return (allowed.unsqueeze(0) & attn.key_valid.slice(1, 0, total).unsqueeze(1)).unsqueeze(1).unsqueeze(1);
+  auto mask = [&](const at::Tensor& allowed) { return (allowed.unsqueeze(0) & valid).unsqueeze(1).unsqueeze(1); };
+  std::map<int64_t, std::size_t> by_window;  // window (0: none) -> mask index
+  for (int64_t l = 0; l < c.num_layers; ++l) {
+    const int64_t w = c.window(l).value_or(0);
+    auto it = by_window.find(w);
+    if (it == by_window.end()) {
+      it = by_window.emplace(w, masks_.size()).first;
+      masks_.push_back(mask(w > 0 ? causal & (query_slot - key_slot < w) : causal));
+    }
+    layer_mask_.push_back(static_cast<int64_t>(it->second));
+  }
 }
 
-at::Tensor embedding_forward(const at::Tensor& embed_tokens, const at::Tensor& ids) {
-  return at::embedding(embed_tokens, ids);
+const at::Tensor& AttentionMasks::layer(int64_t l) const {
+  return masks_.at(static_cast<std::size_t>(layer_mask_.at(static_cast<std::size_t>(l))));
 }
 
-at::Tensor decoder_layer_forward(const LlamaConfig& c, const UnitParams& params, const at::Tensor& h,
+at::Tensor embedding_forward(const CausalLmConfig& c, const at::Tensor& embed_tokens, const at::Tensor& ids) {
+  at::Tensor h = at::embedding(embed_tokens, ids);
+  // Gemma: × √hidden as a tensor of the activations' dtype (rounded to bf16 in bf16 compute).
+  if (c.embedding_scaled) h = h * at::scalar_tensor(std::sqrt(static_cast<double>(c.hidden_size)), h.options());
+  return h;
+}
+
+at::Tensor decoder_layer_forward(const CausalLmConfig& c, const UnitParams& params, const at::Tensor& h,
                                  const at::Tensor& cos, const at::Tensor& sin, const at::Tensor& allowed,
                                  const LayerCache* cache) {
   const LayerWeights w = layer_weights(c, params);
   const int64_t B = h.size(0), L = h.size(1), hd = c.head_dim, kvh = c.num_kv_heads, groups = c.kv_groups();
 
-  // ---- attention: h += o_proj(attn(RMSNorm(h)))
-  at::Tensor x = rms_norm(h, w.input_norm, c.rms_norm_eps);
-  at::Tensor q = linear(x, w.q, w.q_b).view({B, L, c.num_heads, hd}).transpose(1, 2);  // [B, H, L, hd]
-  at::Tensor k = linear(x, w.k, w.k_b).view({B, L, kvh, hd}).transpose(1, 2);          // [B, kvh, L, hd]
+  // ---- attention: h += o_proj(attn(norm(h))) (Gemma-2: the attention output normed first)
+  at::Tensor x = rms_norm(c, h, w.input_norm);
+  at::Tensor q = linear(x, w.q, w.q_b).view({B, L, c.num_heads, hd});  // [B, L, H, hd]
+  at::Tensor k = linear(x, w.k, w.k_b).view({B, L, kvh, hd});          // [B, L, kvh, hd]
   at::Tensor v = linear(x, w.v, w.v_b).view({B, L, kvh, hd}).transpose(1, 2);
-  const at::Tensor cos4 = cos.unsqueeze(1), sin4 = sin.unsqueeze(1);                   // [B, 1, L, hd]
+  if (c.qk_norm) {  // Qwen3: each head's q and k RMS-normed before RoPE
+    q = rms_norm(c, q, w.q_norm);
+    k = rms_norm(c, k, w.k_norm);
+  }
+  q = q.transpose(1, 2);  // [B, H, L, hd]
+  k = k.transpose(1, 2);  // [B, kvh, L, hd]
+  const at::Tensor cos4 = cos.unsqueeze(1), sin4 = sin.unsqueeze(1);  // [B, 1, L, hd]
   q = q * cos4 + rotate_half(q) * sin4;
   k = k * cos4 + rotate_half(k) * sin4;
   if (cache) {
@@ -165,28 +230,36 @@ at::Tensor decoder_layer_forward(const LlamaConfig& c, const UnitParams& params,
   const int64_t T = k.size(2);
   // GQA without copying K/V: query head h uses KV head h / groups, so the `groups` query heads
   // of one KV head are stacked along the query axis: [B, kvh, groups * L, hd].
-  at::Tensor qg = q.reshape({B, kvh, groups * L, hd});
-  at::Tensor scores = at::matmul(qg, k.transpose(2, 3)) / std::sqrt(static_cast<double>(hd));  // [B, kvh, g*L, T]
+  const at::Tensor qg = q.reshape({B, kvh, groups * L, hd});
+  at::Tensor scores = at::matmul(qg, k.transpose(2, 3)) * c.score_scale();  // [B, kvh, g*L, T]
+  if (c.attn_logit_softcap) scores = soft_cap(scores, *c.attn_logit_softcap);  // before the mask
   scores = scores.view({B, kvh, groups, L, T}).masked_fill(~allowed, lowest_score(scores.scalar_type()));
-  at::Tensor probs = at::softmax(scores, -1, at::kFloat).to(q.scalar_type()).view({B, kvh, groups * L, T});
-  at::Tensor attn = at::matmul(probs, v)                                         // [B, kvh, g*L, hd]
-                        .view({B, c.num_heads, L, hd})
-                        .transpose(1, 2)
-                        .reshape({B, L, c.num_heads * hd});
-  at::Tensor out = h + linear(attn, w.o, w.o_b);
+  const at::Tensor probs = at::softmax(scores, -1, at::kFloat).to(q.scalar_type()).view({B, kvh, groups * L, T});
+  const at::Tensor attn = at::matmul(probs, v)  // [B, kvh, g*L, hd]
+                              .view({B, c.num_heads, L, hd})
+                              .transpose(1, 2)
+                              .reshape({B, L, c.num_heads * hd});
+  at::Tensor attn_out = linear(attn, w.o, w.o_b);
+  if (c.sandwich_norms) attn_out = rms_norm(c, attn_out, w.post_attention_norm);
+  const at::Tensor out = h + attn_out;
 
-  // ---- MLP: h += down(silu(gate(x)) * up(x)), x = RMSNorm(h)
-  x = rms_norm(out, w.post_norm, c.rms_norm_eps);
-  return out + linear(at::silu(linear(x, w.gate, w.gate_b)) * linear(x, w.up, w.up_b), w.down, w.down_b);
+  // ---- MLP: h += down(act(gate(x)) * up(x)), x = norm(h) (Gemma-2: the MLP output normed too)
+  x = rms_norm(c, out, c.sandwich_norms ? w.pre_ffn_norm : w.post_attention_norm);
+  at::Tensor mlp = linear(activation(c, linear(x, w.gate, w.gate_b)) * linear(x, w.up, w.up_b), w.down, w.down_b);
+  if (c.sandwich_norms) mlp = rms_norm(c, mlp, w.post_ffn_norm);
+  return out + mlp;
 }
 
-at::Tensor head_forward(const LlamaConfig& c, const at::Tensor& norm_weight, const at::Tensor& lm_head, const at::Tensor& h) {
-  return at::matmul(rms_norm(h, norm_weight, c.rms_norm_eps), lm_head.t());
+at::Tensor head_forward(const CausalLmConfig& c, const at::Tensor& norm_weight, const at::Tensor& output_matrix,
+                        const at::Tensor& h) {
+  at::Tensor logits = at::matmul(rms_norm(c, h, norm_weight), output_matrix.t());
+  if (c.final_logit_softcap) logits = soft_cap(logits, *c.final_logit_softcap);
+  return logits;
 }
 
 at::Tensor token_logprobs(const at::Tensor& logits, const at::Tensor& ids) {
   const int64_t L = ids.size(1);
-  at::Tensor out = at::zeros({ids.size(0), L}, at::TensorOptions().dtype(at::kFloat));
+  at::Tensor out = at::zeros({ids.size(0), L}, logits.options().dtype(at::kFloat));
   if (L < 2) return out;
   at::Tensor logp = at::log_softmax(logits.slice(1, 0, L - 1).to(at::kFloat), -1);  // predicts t = 1..L-1
   out.slice(1, 1, L).copy_(logp.gather(-1, ids.slice(1, 1, L).to(at::kLong).unsqueeze(-1)).squeeze(-1));
@@ -194,23 +267,26 @@ at::Tensor token_logprobs(const at::Tensor& logits, const at::Tensor& ids) {
 }
 
 // ---------------------------------------------------------------- CausalLM
-CausalLM::CausalLM(LlamaConfig config, std::vector<UnitParams> units, at::ScalarType dtype)
+CausalLM::CausalLM(CausalLmConfig config, std::vector<UnitParams> units, at::ScalarType dtype)
     : config_(std::move(config)), units_(std::move(units)), dtype_(dtype) {}
 
-void refuse_unexpected_tensors(const LlamaConfig& config, const SafetensorsModel& weights,
+void refuse_unexpected_tensors(const CausalLmConfig& config, const SafetensorsModel& weights,
                                const std::vector<std::vector<ParamSpec>>& specs) {
   std::set<std::string> expected;
   for (const auto& unit : specs)
     for (const auto& spec : unit) expected.insert(spec.name);
+  // A tied model saved with its lm_head.weight anyway: transformers ties it to the embedding
+  // on load and so ignores it; so do we.
+  if (config.tie_word_embeddings) expected.insert("lm_head.weight");
   for (const auto& name : weights.names())
     if (!expected.count(name) && name.find("rotary_emb.inv_freq") == std::string::npos)
       throw FormatError(weights.file_of(name) + ": unexpected tensor " + name + " for a " + config.model_type + " model");
 }
 
 void check_causal_lm_folder(const std::string& folder) {
-  const LlamaConfig config = read_llama_config(folder);
+  const CausalLmConfig config = read_causal_lm_config(folder);
   const SafetensorsModel weights = SafetensorsModel::open(folder);
-  const auto specs = llama_unit_specs(config);
+  const auto specs = causal_lm_unit_specs(config);
   for (const auto& unit : specs)
     for (const auto& spec : unit) check_weight(weights, spec.name, spec.shape);
   refuse_unexpected_tensors(config, weights, specs);
@@ -219,9 +295,9 @@ void check_causal_lm_folder(const std::string& folder) {
 CausalLM CausalLM::load(const std::string& folder, at::ScalarType dtype) {
   if (dtype != at::kFloat && dtype != at::kBFloat16)
     throw FormatError(folder + ": compute dtype must be float32 or bfloat16");
-  const LlamaConfig config = read_llama_config(folder);
+  const CausalLmConfig config = read_causal_lm_config(folder);
   const SafetensorsModel weights = SafetensorsModel::open(folder);
-  const auto specs = llama_unit_specs(config);
+  const auto specs = causal_lm_unit_specs(config);
   std::vector<UnitParams> units;
   for (const auto& unit : specs) {
     UnitParams params;
@@ -234,21 +310,21 @@ CausalLM CausalLM::load(const std::string& folder, at::ScalarType dtype) {
 
 at::Tensor CausalLM::hidden(const at::Tensor& ids, const AttentionInputs& attn, KvCache* cache) const {
   const int64_t L = ids.size(1);
-  at::Tensor h = embedding_forward(units_.front().front(), ids);
+  at::Tensor h = embedding_forward(config_, units_.front().front(), ids);
   const auto [cos, sin] = rotary_tables(config_, attn.positions, dtype_);
-  const at::Tensor allowed = attention_allowed(config_, attn, L);
+  const AttentionMasks masks(config_, attn, L);
   for (int64_t l = 0; l < config_.num_layers; ++l) {
     const auto layer = static_cast<std::size_t>(l);
     const LayerCache slot{cache ? &cache->k[layer] : nullptr, cache ? &cache->v[layer] : nullptr, attn.slot};
-    h = decoder_layer_forward(config_, units_[layer + 1], h, cos, sin, allowed, cache ? &slot : nullptr);
+    h = decoder_layer_forward(config_, units_[layer + 1], h, cos, sin, masks.layer(l), cache ? &slot : nullptr);
   }
   return h;
 }
 
 at::Tensor CausalLM::apply_head(const at::Tensor& h) const {
   const UnitParams& head = units_.back();
-  const at::Tensor& lm_head = config_.tie_word_embeddings ? units_.front().front() : head.at(1);
-  return head_forward(config_, head.at(0), lm_head, h).to(at::kFloat);
+  const at::Tensor& output = config_.tie_word_embeddings ? units_.front().front() : head.at(1);
+  return head_forward(config_, head.at(0), output, h).to(at::kFloat);
 }
 
 at::Tensor CausalLM::logits(const at::Tensor& ids, const AttentionInputs& attn, KvCache* cache) const {

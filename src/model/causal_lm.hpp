@@ -1,15 +1,18 @@
 #pragma once
-// defines: the Llama/Mistral causal LM of SPEC.md §3 as a list of units (0 = embedding,
-// 1..L = decoder layers, L+1 = head: final norm + lm_head), each a stateless function of
-// its parameter tensors, so that the trainer can run the same functions on all-gathered
-// shards (DESIGN.md §5); CausalLM, which holds a whole model's parameters; and the KV cache.
+// defines: the decoder-only causal LM of every registered family (SPEC.md §3 and §5; the
+// family's choices are fields of CausalLmConfig) as a list of units (0 = embedding,
+// 1..L = decoder layers, L+1 = head: final norm + lm_head, or the embedding matrix when tied),
+// each a stateless function of its parameter tensors, so that the trainer can run the same
+// functions on all-gathered shards (DESIGN.md §5); CausalLM, which holds a whole model's
+// parameters; and the KV cache.
 #include <ATen/core/Tensor.h>
 
+#include <map>
 #include <string>
 #include <vector>
 
 #include "io/safetensors.hpp"
-#include "model/llama_config.hpp"
+#include "model/causal_lm_config.hpp"
 
 namespace sppo {
 
@@ -20,13 +23,14 @@ struct ParamSpec {
 
 // The parameters of every unit, in the order the unit functions take them. With tied
 // embeddings the head holds only the final norm and reuses unit 0's matrix.
-std::vector<std::vector<ParamSpec>> llama_unit_specs(const LlamaConfig& config);
+std::vector<std::vector<ParamSpec>> causal_lm_unit_specs(const CausalLmConfig& config);
 
 using UnitParams = std::vector<at::Tensor>;
 
-// Refuses a tensor of `weights` that no unit of `specs` names (rotary inv_freq buffers aside):
+// Refuses a tensor of `weights` that no unit of `specs` names (rotary inv_freq buffers, and a
+// tied model's redundant lm_head.weight, aside):
 // FormatError "<file>: unexpected tensor <name> for a <model_type> model".
-void refuse_unexpected_tensors(const LlamaConfig& config, const SafetensorsModel& weights,
+void refuse_unexpected_tensors(const CausalLmConfig& config, const SafetensorsModel& weights,
                                const std::vector<std::vector<ParamSpec>>& specs);
 
 // Every check CausalLM::load makes (config.json, tokenizer-independent: every tensor present,
@@ -40,7 +44,8 @@ struct KvCache {
   std::vector<at::Tensor> k;
   std::vector<at::Tensor> v;
 
-  static KvCache allocate(const LlamaConfig& config, int64_t batch, int64_t capacity, at::ScalarType dtype);
+  static KvCache allocate(const CausalLmConfig& config, int64_t batch, int64_t capacity, at::ScalarType dtype,
+                          c10::Device device = c10::Device(c10::kCPU));
   int64_t batch() const { return k.empty() ? 0 : k.front().size(0); }
   int64_t capacity() const { return k.empty() ? 0 : k.front().size(2); }
   // A cache of `rows` (indices into this one, repeats allowed) with `capacity` slots, the
@@ -58,6 +63,20 @@ struct AttentionInputs {
 // Attention inputs of a padded batch run without a cache: positions = cumsum(mask) - 1.
 AttentionInputs attention_from_mask(const at::Tensor& attention_mask);
 
+// Which keys each new token may see, per layer: causal over slots and real keys only, and on a
+// sliding-window layer only the last W (query i sees keys j, i − W < j ≤ i; slots of real
+// tokens are consecutive, so slot and position differences agree). Each mask is
+// [B, 1, 1, L, T] bool; layers with the same window share one.
+class AttentionMasks {
+ public:
+  AttentionMasks(const CausalLmConfig& config, const AttentionInputs& attn, int64_t new_tokens);
+  const at::Tensor& layer(int64_t l) const;
+
+ private:
+  std::vector<int64_t> layer_mask_;          // layer -> index into masks_
+  std::vector<at::Tensor> masks_;
+};
+
 // One layer's part of a KV cache in a cached forward: the new tokens' K and V are written at
 // `slot`, and attention covers slots [0, slot + L).
 struct LayerCache {
@@ -67,21 +86,24 @@ struct LayerCache {
 };
 
 // Unit functions. `h` is [B, L, hidden] in the compute dtype.
-at::Tensor embedding_forward(const at::Tensor& embed_tokens, const at::Tensor& ids);
-// `allowed` is [B, 1, 1, L, T] bool (see attention_allowed); without a cache (training, a
-// whole-sequence forward) T = L.
-at::Tensor decoder_layer_forward(const LlamaConfig& config, const UnitParams& params, const at::Tensor& h,
+// Embedding rows (× √hidden in the compute dtype for the families that scale them).
+at::Tensor embedding_forward(const CausalLmConfig& config, const at::Tensor& embed_tokens, const at::Tensor& ids);
+// `allowed` is the layer's mask; without a cache (training, a whole-sequence forward) T = L.
+at::Tensor decoder_layer_forward(const CausalLmConfig& config, const UnitParams& params, const at::Tensor& h,
                                  const at::Tensor& cos, const at::Tensor& sin, const at::Tensor& allowed,
                                  const LayerCache* cache = nullptr);
-// Final RMSNorm and lm_head: logits [B, L, vocab] in the compute dtype.
-at::Tensor head_forward(const LlamaConfig& config, const at::Tensor& norm_weight, const at::Tensor& lm_head,
+// Final RMSNorm and the output matrix (lm_head, or the embedding matrix when tied): logits
+// [B, L, vocab] in the compute dtype, soft-capped for the families that cap them.
+at::Tensor head_forward(const CausalLmConfig& config, const at::Tensor& norm_weight, const at::Tensor& output_matrix,
                         const at::Tensor& h);
 
-// RoPE tables for `positions` [B, L]: cos, sin [B, L, head_dim] (fp32 math, cast to dtype).
-std::pair<at::Tensor, at::Tensor> rotary_tables(const LlamaConfig& config, const at::Tensor& positions,
+// RoPE tables for `positions` [B, L]: cos, sin [B, L, head_dim] (fp32 math with the config's
+// scaling, cast to dtype).
+std::pair<at::Tensor, at::Tensor> rotary_tables(const CausalLmConfig& config, const at::Tensor& positions,
                                                 at::ScalarType dtype);
-// Which keys each new token may see: causal over slots, real keys only, and the sliding window.
-at::Tensor attention_allowed(const LlamaConfig& config, const AttentionInputs& attn, int64_t new_tokens);
+// inv_freq [head_dim / 2] f32 after the config's rope scaling (llama3: transformers'
+// _compute_llama3_parameters; linear: ÷ factor).
+at::Tensor rope_inv_freq(const CausalLmConfig& config);
 
 // log softmax(logits[b, t-1])[ids[b, t]] for t >= 1, 0 at t = 0: [B, L] float32.
 at::Tensor token_logprobs(const at::Tensor& logits, const at::Tensor& ids);
@@ -92,9 +114,9 @@ class CausalLM {
   // and shape (missing, unexpected or mis-shaped tensors are errors naming the tensor), and
   // converts them to `dtype` (float32 or bfloat16).
   static CausalLM load(const std::string& folder, at::ScalarType dtype);
-  CausalLM(LlamaConfig config, std::vector<UnitParams> units, at::ScalarType dtype);
+  CausalLM(CausalLmConfig config, std::vector<UnitParams> units, at::ScalarType dtype);
 
-  const LlamaConfig& config() const { return config_; }
+  const CausalLmConfig& config() const { return config_; }
   at::ScalarType dtype() const { return dtype_; }
   int64_t num_units() const { return static_cast<int64_t>(units_.size()); }
   const UnitParams& unit(int64_t u) const { return units_[static_cast<std::size_t>(u)]; }
@@ -109,7 +131,7 @@ class CausalLM {
 
  private:
   at::Tensor apply_head(const at::Tensor& h) const;
-  LlamaConfig config_;
+  CausalLmConfig config_;
   std::vector<UnitParams> units_;
   at::ScalarType dtype_;
 };

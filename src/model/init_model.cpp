@@ -14,7 +14,7 @@
 #include "io/fingerprint.hpp"
 #include "io/safetensors_writer.hpp"
 #include "model/causal_lm.hpp"
-#include "model/llama_config.hpp"
+#include "model/causal_lm_config.hpp"
 #include "model/sentencepiece.hpp"
 
 namespace sppo {
@@ -100,7 +100,7 @@ int64_t build_llama(const ModelArch& a, const std::string& dir) {
                             {"eos_token", "</s>"}, {"unk_token", "<unk>"}, {"legacy", false},
                             {"tokenizer_class", "LlamaTokenizer"}, {"chat_template", kMistralChatTemplate}}.dump(2) + "\n");
   std::vector<ParamSpec> specs;
-  for (const auto& unit : llama_unit_specs(read_llama_config(dir))) specs.insert(specs.end(), unit.begin(), unit.end());
+  for (const auto& unit : causal_lm_unit_specs(read_causal_lm_config(dir))) specs.insert(specs.end(), unit.begin(), unit.end());
   const auto tensors = draw(a, specs);
   write_safetensors_folder(dir, tensors, {{"format", "pt"}});
   int64_t n = 0;

@@ -8,12 +8,35 @@
 namespace sppo {
 namespace {
 
+// The head's parameters gathered: its final norm and its output matrix, which is lm_head or,
+// with tied embeddings, unit 0's embedding matrix gathered once more (its gradient from this
+// use is reduce-scattered into unit 0, where the embedding's own gradient adds to it).
+struct GatheredHead {
+  GatheredUnit head;
+  GatheredUnit tied;  // unit 0 again, when tied
+  const at::Tensor& norm() const { return head.params[0]; }
+  const at::Tensor& output() const { return tied.params.empty() ? head.params[1] : tied.params[0]; }
+};
+
+GatheredHead gather_head(const ShardedModel& model, GatherSequence& gathers, bool requires_grad) {
+  GatheredHead g;
+  g.head = gathers.next(model.num_units() - 1, requires_grad);
+  if (model.config().tie_word_embeddings) g.tied = gathers.next(0, requires_grad);
+  return g;
+}
+
+void reduce_scatter_head(ShardedModel& model, Communicator& comm, const GatheredHead& g) {
+  model.unit(model.num_units() - 1).reduce_scatter_grads(comm, g.head);
+  if (!g.tied.params.empty()) model.unit(0).reduce_scatter_grads(comm, g.tied);
+}
+
 // The collectives of a step for a rank without rows, in the order a rank with rows runs
 // them, with zero gradients: nobody waits on it.
 void participate_without_rows(ShardedModel& model, Communicator& comm, GatherSequence& gathers) {
-  const int64_t last = model.num_units() - 1;
-  for (int64_t u = 0; u < last; ++u) gathers.next(u, false);  // forward
-  for (int64_t u = last; u >= 0; --u) {                        // head, layers, embedding
+  const int64_t head = model.num_units() - 1;
+  for (int64_t u = 0; u < head; ++u) gathers.next(u, false);  // forward
+  reduce_scatter_head(model, comm, gather_head(model, gathers, true));
+  for (int64_t u = head - 1; u >= 0; --u) {  // layers, embedding
     GatheredUnit g = gathers.next(u, true);
     model.unit(u).reduce_scatter_grads(comm, g);
   }
@@ -53,17 +76,17 @@ at::Tensor sharded_response_logp(ShardedModel& model, Communicator& comm, const 
     return at::zeros({0}, at::kFloat);
   }
   at::NoGradGuard no_grad;
-  const LlamaConfig& c = model.config();
+  const CausalLmConfig& c = model.config();
   const AttentionInputs attn = attention_from_mask(rows.mask);
   const auto [cos, sin] = rotary_tables(c, attn.positions, dtype);
-  const at::Tensor allowed = attention_allowed(c, attn, rows.ids.size(1));
-  at::Tensor h = embedding_forward(gathers.next(0, false).params[0], rows.ids);
+  const AttentionMasks masks(c, attn, rows.ids.size(1));
+  at::Tensor h = embedding_forward(c, gathers.next(0, false).params[0], rows.ids);
   for (int64_t l = 0; l < c.num_layers; ++l) {
     const GatheredUnit g = gathers.next(l + 1, false);
-    h = decoder_layer_forward(c, g.params, h, cos, sin, allowed);
+    h = decoder_layer_forward(c, g.params, h, cos, sin, masks.layer(l));
   }
-  const GatheredUnit head = gathers.next(c.num_layers + 1, false);
-  const at::Tensor logits = head_forward(c, head.params[0], head.params[1], h).to(at::kFloat);
+  const GatheredHead head = gather_head(model, gathers, false);
+  const at::Tensor logits = head_forward(c, head.norm(), head.output(), h).to(at::kFloat);
   return response_logp(logits, rows.ids, rows.mask, rows.response_start);
 }
 
@@ -82,22 +105,22 @@ MicroBatchStats accumulate_gradients(ShardedModel& model, Communicator& comm, co
     return stats;
   }
   stats.tokens = rows.mask.sum().item<int64_t>();
-  const LlamaConfig& c = model.config();
-  const int64_t layers = c.num_layers, head = layers + 1;
+  const CausalLmConfig& c = model.config();
+  const int64_t layers = c.num_layers;
   const AttentionInputs attn = attention_from_mask(rows.mask);
   const auto [cos, sin] = rotary_tables(c, attn.positions, dtype);
-  const at::Tensor allowed = attention_allowed(c, attn, rows.ids.size(1));
+  const AttentionMasks masks(c, attn, rows.ids.size(1));
 
   // ---- forward without autograd: only each decoder layer's input is kept
   std::vector<at::Tensor> layer_input(static_cast<std::size_t>(layers));
   at::Tensor h;
   {
     at::NoGradGuard no_grad;
-    h = embedding_forward(gathers.next(0, false).params[0], rows.ids);
+    h = embedding_forward(c, gathers.next(0, false).params[0], rows.ids);
     for (int64_t l = 0; l < layers; ++l) {
       layer_input[static_cast<std::size_t>(l)] = h;
       const GatheredUnit g = gathers.next(l + 1, false);
-      h = decoder_layer_forward(c, g.params, h, cos, sin, allowed);
+      h = decoder_layer_forward(c, g.params, h, cos, sin, masks.layer(l));
     }
   }
 
@@ -105,8 +128,8 @@ MicroBatchStats accumulate_gradients(ShardedModel& model, Communicator& comm, co
   at::Tensor grad_h;
   {
     const at::Tensor h_last = h.detach().requires_grad_(true);
-    GatheredUnit g = gathers.next(head, true);
-    const at::Tensor logits = head_forward(c, g.params[0], g.params[1], h_last).to(at::kFloat);
+    const GatheredHead g = gather_head(model, gathers, true);
+    const at::Tensor logits = head_forward(c, g.norm(), g.output(), h_last).to(at::kFloat);
     const at::Tensor logp = response_logp(logits, rows.ids, rows.mask, rows.response_start);
     const at::Tensor terms = loss_terms(loss, logp, rows.ref_logp, rows.win_prob, beta);
     (terms.sum() / static_cast<double>(global_count)).backward();
@@ -129,7 +152,7 @@ MicroBatchStats accumulate_gradients(ShardedModel& model, Communicator& comm, co
       stats.chosen = a.size(0);
       stats.term_chosen = terms.detach().sum().item<double>();
     }
-    model.unit(head).reduce_scatter_grads(comm, g);
+    reduce_scatter_head(model, comm, g);
     grad_h = h_last.grad();
   }
 
@@ -137,14 +160,14 @@ MicroBatchStats accumulate_gradients(ShardedModel& model, Communicator& comm, co
   for (int64_t l = layers - 1; l >= 0; --l) {
     const at::Tensor x = layer_input[static_cast<std::size_t>(l)].detach().requires_grad_(true);
     GatheredUnit g = gathers.next(l + 1, true);
-    decoder_layer_forward(c, g.params, x, cos, sin, allowed).backward(grad_h);
+    decoder_layer_forward(c, g.params, x, cos, sin, masks.layer(l)).backward(grad_h);
     grad_h = x.grad();
     model.unit(l + 1).reduce_scatter_grads(comm, g);
     layer_input[static_cast<std::size_t>(l)] = at::Tensor();  // freed as soon as its unit is done
   }
   {
     GatheredUnit g = gathers.next(0, true);
-    embedding_forward(g.params[0], rows.ids).backward(grad_h);
+    embedding_forward(c, g.params[0], rows.ids).backward(grad_h);
     model.unit(0).reduce_scatter_grads(comm, g);
   }
   return stats;

@@ -11,6 +11,7 @@ GatherSequence::GatherSequence(ShardedModel& model, Communicator& comm, Communic
     : model_(model), comm_(comm), prefetch_comm_(prefetch_comm), dtype_(dtype) {
   const int64_t units = model.num_units();
   for (int64_t u = 0; u < units; ++u) order_.push_back(u);  // forward, then the head
+  if (model.config().tie_word_embeddings) order_.push_back(0);  // the head's output matrix
   if (!forward_only)
     for (int64_t u = units - 2; u >= 0; --u) order_.push_back(u);  // backward: layers, embedding
   if (prefetch_comm_) ahead_ = launch(order_[0]);

@@ -1,6 +1,7 @@
 #pragma once
 // defines: GatherSequence, the all-gathers of one training step in their fixed order
-// (units 0..L+1 forward, L..0 backward), run one ahead on a second communicator from a helper
+// (units 0..L+1 forward, then unit 0 again when the head reuses the tied embedding matrix,
+// L..0 backward), run one ahead on a second communicator from a helper
 // thread so that the gather of the next unit overlaps the compute of the current one
 // (DESIGN.md §5). Every rank walks the same sequence, so the collectives match; gathers are
 // serialised in order on the helper, and at most two gathered units are alive at once.
@@ -15,7 +16,7 @@ namespace sppo {
 class GatherSequence {
  public:
   // `prefetch_comm` null: every gather runs synchronously on `comm` (no helper thread).
-  // `forward_only`: units 0..L+1 once (a forward pass without backward).
+  // `forward_only`: units 0..L+1 once, and 0 again when tied (a forward pass without backward).
   GatherSequence(ShardedModel& model, Communicator& comm, Communicator* prefetch_comm, at::ScalarType dtype,
                  bool forward_only = false);
   ~GatherSequence();  // waits for an outstanding gather

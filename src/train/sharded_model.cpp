@@ -100,19 +100,15 @@ void ShardedUnit::reduce_scatter_grads(Communicator& comm, const GatheredUnit& g
 }
 
 ShardedModel::ShardedModel(const CausalLM& model, Communicator& comm) : config_(model.config()) {
-  if (config_.tie_word_embeddings)
-    throw ConfigError("training a model with tie_word_embeddings is not supported yet (the head shares unit 0's matrix)");
-  const auto specs = llama_unit_specs(config_);
+  const auto specs = causal_lm_unit_specs(config_);
   for (std::size_t u = 0; u < specs.size(); ++u) units_.emplace_back(specs[u], model.unit(static_cast<int64_t>(u)), comm);
 }
 
 ShardedModel ShardedModel::load(const std::string& folder, Communicator& comm) {
   ShardedModel m;
-  m.config_ = read_llama_config(folder);
-  if (m.config_.tie_word_embeddings)
-    throw ConfigError(folder + ": training a model with tie_word_embeddings is not supported yet (the head shares unit 0's matrix)");
+  m.config_ = read_causal_lm_config(folder);
   const SafetensorsModel weights = SafetensorsModel::open(folder);
-  const auto specs = llama_unit_specs(m.config_);
+  const auto specs = causal_lm_unit_specs(m.config_);
   for (const auto& unit : specs) m.units_.emplace_back(unit, weights, comm);
   refuse_unexpected_tensors(m.config_, weights, specs);
   return m;

@@ -57,7 +57,7 @@ class ShardedModel {
   // its slices out of the mapped safetensors (every tensor's name and shape is checked).
   static ShardedModel load(const std::string& folder, Communicator& comm);
 
-  const LlamaConfig& config() const { return config_; }
+  const CausalLmConfig& config() const { return config_; }
   int64_t num_units() const { return static_cast<int64_t>(units_.size()); }
   ShardedUnit& unit(int64_t u) { return units_[static_cast<std::size_t>(u)]; }
   const ShardedUnit& unit(int64_t u) const { return units_[static_cast<std::size_t>(u)]; }
@@ -71,7 +71,7 @@ class ShardedModel {
 
  private:
   ShardedModel() = default;
-  LlamaConfig config_;
+  CausalLmConfig config_;
   std::vector<ShardedUnit> units_;
 };
 

@@ -9,6 +9,7 @@
 #include "core/error.hpp"
 #include "io/safetensors.hpp"
 #include "model/jinja_error.hpp"
+#include "model/tokenizer_fixtures.hpp"
 #include "test_support.hpp"
 
 namespace sppo {
@@ -97,6 +98,42 @@ TEST(ChatFormat, TheFoldersJinjaTemplateGivesTheBuiltInMistralIds) {
     EXPECT_EQ(e.message(), "Conversation roles must alternate user/assistant/user/assistant/...");
   }
   EXPECT_THROW(builtin.conversation_ids(system), ConfigError) << "the built-in format takes one user message";
+}
+
+// The five real tokenizer folders with their own templates (policy.chat_template auto): the
+// rendered prompt, its ids, the response ids a trainer feeds (ending with the family's
+// end-of-turn token) and the template's refusals, all as the reference set has them.
+TEST(ChatFormat, EveryFamilysPromptAndResponseIdsEqualTheReference) {
+  const auto& chat = test::tokenizer_reference("chat.json");
+  int checked = 0;
+  for (const std::string& family : test::tokenizer_families()) {
+    SCOPED_TRACE(family);
+    const PolicyTokenizer tok(test::tokenizer_folder(family));
+    EXPECT_EQ(tok.kind(), PolicyTokenizer::Kind::tokenizer_json);
+    const ChatFormat format = ChatFormat::resolve("auto", std::nullopt, tok);
+    EXPECT_EQ(format.end_of_turn_token(), chat["families"][family]["end_of_turn_token"].get<std::string>());
+    EXPECT_EQ(format.end_of_turn_id(), chat["families"][family]["end_of_turn_id"].get<int32_t>());
+    for (const auto& conversation : chat["conversations"]) {
+      SCOPED_TRACE(conversation["name"].get<std::string>());
+      const auto& want = conversation["by_family"][family];
+      const nlohmann::ordered_json messages = nlohmann::ordered_json::parse(conversation["messages"].dump());
+      if (want.contains("prompt_error")) {
+        try {
+          format.conversation_ids(messages);
+          ADD_FAILURE() << "the template did not refuse";
+        } catch (const TemplateRaisedError& e) {
+          EXPECT_EQ(e.message(), want["prompt_error"].get<std::string>());
+        }
+        continue;
+      }
+      EXPECT_EQ(format.render(messages), want["prompt_text"].get<std::string>());
+      EXPECT_EQ(format.conversation_ids(messages), want["prompt_ids"].get<std::vector<int32_t>>());
+      EXPECT_EQ(format.response_ids(conversation["response"].get<std::string>()),
+                want["response_ids_separate"].get<std::vector<int32_t>>());
+      ++checked;
+    }
+  }
+  EXPECT_GE(checked, 12);
 }
 
 TEST(ChatFormat, SettingsThatCannotWorkAreRefusedNamingTheKey) {
