@@ -19,6 +19,7 @@ int init_model_command(const CommandLine& cl) {
   const InitModelResult r = init_model(arch, out);
   std::cout << out << ": " << (r.built ? "built" : "already built, unchanged") << " (" << to_string(arch.kind) << ", "
             << r.parameters << " parameters, vocabulary " << r.vocab_size << ", seed " << arch.seed << ")\n";
+  if (!r.notice.empty()) std::cerr << "sppo init-model: note: " << r.notice << "\n";
   return 0;
 }
 

@@ -14,18 +14,6 @@
 namespace sppo {
 namespace {
 
-std::vector<int32_t> int_list(const nlohmann::json& j, const std::string& at, const char* field, int64_t vocab) {
-  if (!j.is_array()) throw FormatError(at + ": field \"" + std::string(field) + "\" must be a list of token ids");
-  std::vector<int32_t> ids;
-  for (const auto& v : j) {
-    if (!v.is_number_integer() || v.get<int64_t>() < 0 || v.get<int64_t>() >= vocab)
-      throw FormatError(at + ": field \"" + std::string(field) + "\" holds " + v.dump() + ", not a token id below " +
-                        std::to_string(vocab));
-    ids.push_back(v.get<int32_t>());
-  }
-  return ids;
-}
-
 // log p(response | prompt) of a batch of rows, with the training set's batching and sum
 // (response tokens only, EOS included when present).
 void score_batch(const CausalLM& model, const std::vector<TrainRow>& rows) {
@@ -64,8 +52,8 @@ int score_command(const CommandLine& cl) {
   for_each_json_line(input, [&](const std::string& at, const nlohmann::json& j) {
     TrainRow row;
     if (j.contains("prompt_ids") || j.contains("response_ids")) {
-      row.prompt = int_list(j.value("prompt_ids", nlohmann::json()), at, "prompt_ids", vocab);
-      row.response = int_list(j.value("response_ids", nlohmann::json()), at, "response_ids", vocab);
+      row.prompt = json_token_ids(j, "prompt_ids", at, vocab);
+      row.response = json_token_ids(j, "response_ids", at, vocab);
     } else {
       if (!j.contains("prompt") || !j["prompt"].is_string()) throw FormatError(at + ": field \"prompt\" must be a string");
       if (!j.contains("response") || !j["response"].is_string())

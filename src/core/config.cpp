@@ -477,8 +477,6 @@ void validate(const Config& c, const Origins& origins) {
                                        " tokens exceeds the 2^31 values samples.h5 reads at once: lower it");
   if (c.train.loss == LossKind::sft && !c.train.data)
     fail("train.loss", "sft trains on demonstrations: set train.data to a JSONL of {prompt, response}");
-  if (c.train.loss == LossKind::sppo_all && c.train.data)
-    fail("train.loss", "sppo_all needs every sample of a prompt: train it from the iteration's samples.h5 (train.data: null)");
   if (c.train.micro_batch > c.train.global_batch)
     fail("train.micro_batch", "must not exceed train.global_batch = " + std::to_string(c.train.global_batch));
   if (c.train.max_prompt_length >= c.train.max_length)

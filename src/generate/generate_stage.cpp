@@ -14,6 +14,7 @@
 #include "generate/engine.hpp"
 #include "io/fingerprint.hpp"
 #include "io/model_fingerprint.hpp"
+#include "io/json_fields.hpp"
 #include "io/prompts.hpp"
 #include "io/run_layout.hpp"
 #include "io/samples_file.hpp"
@@ -51,9 +52,7 @@ std::vector<int32_t> prompt_ids(const Prompt& p, const ChatFormat& format, const
   if (!p.token_ids.empty()) {
     std::vector<int32_t> ids;
     for (std::size_t k = 0; k < p.token_ids.size(); ++k) {
-      if (p.token_ids[k] >= vocab)
-        throw FormatError(at + ": field \"prompt_ids\" position " + std::to_string(k) + " = " + std::to_string(p.token_ids[k]) +
-                          ": outside the vocabulary of " + std::to_string(vocab) + " tokens");
+      if (p.token_ids[k] >= vocab) throw FormatError(token_id_out_of_range(at, "prompt_ids", k, p.token_ids[k], vocab));
       ids.push_back(static_cast<int32_t>(p.token_ids[k]));
     }
     return ids;

@@ -76,4 +76,26 @@ void for_each_ordered_json_line(const std::string& path,
   each_line<nlohmann::ordered_json>(path, row);
 }
 
+std::string token_id_out_of_range(const std::string& at, const char* field, std::size_t position, int64_t value,
+                                  int64_t vocab) {
+  return at + ": field \"" + field + "\" position " + std::to_string(position) + " = " + std::to_string(value) +
+         ": outside the vocabulary of " + std::to_string(vocab) + " tokens";
+}
+
+std::vector<int32_t> json_token_ids(const nlohmann::json& j, const char* field, const std::string& at, int64_t vocab) {
+  const auto it = j.find(field);
+  if (it == j.end() || !it->is_array() || it->empty())
+    throw FormatError(at + ": field \"" + field + "\" must be a non-empty list of token ids");
+  std::vector<int32_t> ids;
+  ids.reserve(it->size());
+  for (std::size_t k = 0; k < it->size(); ++k) {
+    const auto& v = (*it)[k];
+    if (!v.is_number_integer() || v.get<int64_t>() < 0)
+      throw FormatError(at + ": field \"" + field + "\" position " + std::to_string(k) + " = " + v.dump() + ": not a token id");
+    if (v.get<int64_t>() >= vocab) throw FormatError(token_id_out_of_range(at, field, k, v.get<int64_t>(), vocab));
+    ids.push_back(v.get<int32_t>());
+  }
+  return ids;
+}
+
 }  // namespace sppo

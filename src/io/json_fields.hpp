@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace sppo {
 
@@ -18,6 +19,14 @@ nlohmann::json parse_json_object(const std::string& text, const std::string& pat
 // j[key] as an integer in [lo, hi]; `fallback` when absent or null (else "<path>: key is missing").
 int64_t json_integer(const nlohmann::json& j, const char* key, const std::string& path, int64_t lo, int64_t hi,
                      std::optional<int64_t> fallback = std::nullopt);
+
+// j[field] as token ids: a non-empty list of integers in [0, vocab). FormatError
+// "<at>: field \"<field>\" position <k> = <v>: outside the vocabulary of <vocab> tokens"
+// (or "not a token id"), or "<at>: field \"<field>\" must be a non-empty list of token ids".
+std::vector<int32_t> json_token_ids(const nlohmann::json& j, const char* field, const std::string& at, int64_t vocab);
+// The message for token id `value` at `position` of `field` outside [0, vocab).
+std::string token_id_out_of_range(const std::string& at, const char* field, std::size_t position, int64_t value,
+                                  int64_t vocab);
 
 // Calls row("<path>:<line>", object) for every non-blank line of a JSONL file; a line that
 // is not a JSON object is a FormatError naming the file and the line.

@@ -13,4 +13,7 @@ extern const std::string_view kQwen25InstructChatTemplate;
 // Qwen/Qwen3-*: ChatML with an optional <think> block and enable_thinking.
 extern const std::string_view kQwen3ChatTemplate;
 
+// google/gemma-2-2b-it (and -9b-it): no system role, the assistant written `model`.
+extern const std::string_view kGemma2ItChatTemplate;
+
 }  // namespace sppo

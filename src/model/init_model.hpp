@@ -1,6 +1,7 @@
 #pragma once
 // defines: init_model, the Hugging Face folder `sppo init-model` builds from a ModelArch:
-// a SentencePiece tokenizer trained on the arch's text, config.json, tokenizer files, and
+// a tokenizer trained on the arch's text (SentencePiece, or byte-level BPE for the
+// tokenizer.json families), config.json, tokenizer files, and
 // random weights drawn from a counter-based stream of the seed (the same folder, bit for bit,
 // on every machine and LibTorch version).
 #include <string>
@@ -13,6 +14,7 @@ struct InitModelResult {
   bool built = false;  // false: `out` already held this very model, nothing was written
   int64_t parameters = 0;
   int64_t vocab_size = 0;
+  std::string notice;  // non-empty: what the user should know (a vocabulary smaller than asked)
 };
 
 // Writes the folder `out` (assembled in `out`.partial, renamed when whole). When `out` exists

@@ -7,7 +7,10 @@
 #include <fstream>
 #include <functional>
 #include <map>
+#include <set>
 #include <sstream>
+#include <utility>
+#include <vector>
 
 #include "core/error.hpp"
 
@@ -47,7 +50,22 @@ struct Reader {
 
 }  // namespace
 
-std::string to_string(ModelKind kind) { return kind == ModelKind::llama ? "llama" : "pairrm"; }
+const std::vector<std::pair<ModelKind, const char*>>& kind_names() {
+  static const std::vector<std::pair<ModelKind, const char*>> names{
+      {ModelKind::llama, "llama"}, {ModelKind::llama3, "llama3"}, {ModelKind::qwen2, "qwen2"},
+      {ModelKind::qwen3, "qwen3"}, {ModelKind::gemma2, "gemma2"}, {ModelKind::pairrm, "pairrm"}};
+  return names;
+}
+
+std::string to_string(ModelKind kind) {
+  for (const auto& [k, name] : kind_names())
+    if (k == kind) return name;
+  return "?";
+}
+
+bool byte_level_kind(ModelKind kind) {
+  return kind == ModelKind::llama3 || kind == ModelKind::qwen2 || kind == ModelKind::qwen3;
+}
 
 ModelArch parse_model_arch(const std::string& yaml_text, const std::string& source) {
   YAML::Node root;
@@ -61,12 +79,20 @@ ModelArch parse_model_arch(const std::string& yaml_text, const std::string& sour
   a.source = source;
   const Reader r{source};
   bool has_text = false;
+  std::set<std::string> given;  // keys whose meaning depends on the kind
   const std::map<std::string, std::function<void(const YAML::Node&, const YAML::Node&)>> keys = {
       {"kind",
        [&](const YAML::Node& k, const YAML::Node& v) {
          const std::string s = r.text(k, v);
-         if (s != "llama" && s != "pairrm") r.fail(k, v, "expected llama or pairrm");
-         a.kind = s == "llama" ? ModelKind::llama : ModelKind::pairrm;
+         std::string all;
+         for (const auto& [kind, name] : kind_names()) {
+           if (s == name) {
+             a.kind = kind;
+             return;
+           }
+           all += (all.empty() ? "" : ", ") + std::string(name);
+         }
+         r.fail(k, v, "expected one of " + all);
        }},
       {"seed", [&](const YAML::Node& k, const YAML::Node& v) { a.seed = r.integer(k, v, 0, INT64_MAX); }},
       {"hidden_size", [&](const YAML::Node& k, const YAML::Node& v) { a.hidden_size = r.integer(k, v, 4, 4096); }},
@@ -75,6 +101,15 @@ ModelArch parse_model_arch(const std::string& yaml_text, const std::string& sour
       {"layers", [&](const YAML::Node& k, const YAML::Node& v) { a.layers = r.integer(k, v, 1, 64); }},
       {"heads", [&](const YAML::Node& k, const YAML::Node& v) { a.heads = r.integer(k, v, 1, 128); }},
       {"kv_heads", [&](const YAML::Node& k, const YAML::Node& v) { a.kv_heads = r.integer(k, v, 1, 128); }},
+      {"head_dim", [&](const YAML::Node& k, const YAML::Node& v) { a.head_dim = r.integer(k, v, 2, 512); }},
+      {"sliding_window", [&](const YAML::Node& k, const YAML::Node& v) { a.sliding_window = r.integer(k, v, 1, 65536); }},
+      {"tie_word_embeddings",
+       [&](const YAML::Node& k, const YAML::Node& v) {
+         const std::string s = r.text(k, v);
+         if (s != "true" && s != "false") r.fail(k, v, "expected true or false");
+         a.tie_word_embeddings = s == "true";
+         given.insert("tie_word_embeddings");
+       }},
       {"position_buckets", [&](const YAML::Node& k, const YAML::Node& v) { a.position_buckets = r.integer(k, v, 2, 512); }},
       {"max_position_embeddings",
        [&](const YAML::Node& k, const YAML::Node& v) { a.max_position_embeddings = r.integer(k, v, 8, 65536); }},
@@ -89,6 +124,7 @@ ModelArch parse_model_arch(const std::string& yaml_text, const std::string& sour
       {"tokenizer_type",
        [&](const YAML::Node& k, const YAML::Node& v) {
          a.tokenizer_type = r.text(k, v);
+         given.insert("tokenizer_type");
          if (a.tokenizer_type != "unigram" && a.tokenizer_type != "bpe" && a.tokenizer_type != "word" &&
              a.tokenizer_type != "char")
            r.fail(k, v, "expected unigram, bpe, word or char");
@@ -98,6 +134,7 @@ ModelArch parse_model_arch(const std::string& yaml_text, const std::string& sour
          const std::string s = r.text(k, v);
          if (s != "true" && s != "false") r.fail(k, v, "expected true or false");
          a.byte_fallback = s == "true";
+         given.insert("byte_fallback");
        }},
   };
   for (const auto& kv : root) {
@@ -112,10 +149,29 @@ ModelArch parse_model_arch(const std::string& yaml_text, const std::string& sour
   }
   auto fail = [&](const std::string& what) { throw ConfigError(source + ": " + what); };
   if (!has_text) fail("tokenizer_text: missing (the text file the tokenizer is trained on)");
-  if (a.hidden_size % a.heads != 0) fail("hidden_size = " + std::to_string(a.hidden_size) + ": must be a multiple of heads");
-  if (a.kind == ModelKind::llama) {
+  const bool policy = a.kind != ModelKind::pairrm;
+  if (policy) {
     if (a.heads % a.kv_heads != 0) fail("heads = " + std::to_string(a.heads) + ": must be a multiple of kv_heads");
-    if ((a.hidden_size / a.heads) % 2 != 0) fail("hidden_size / heads must be even (rotary embeddings)");
+    if (a.head_dim == 0 && a.hidden_size % a.heads != 0)
+      fail("hidden_size = " + std::to_string(a.hidden_size) + ": must be a multiple of heads (or give head_dim)");
+    if ((a.head_dim ? a.head_dim : a.hidden_size / a.heads) % 2 != 0) fail("the head dimension must be even (rotary embeddings)");
+  } else if (a.hidden_size % a.heads != 0) {
+    fail("hidden_size = " + std::to_string(a.hidden_size) + ": must be a multiple of heads");
+  }
+  if (a.kind == ModelKind::gemma2 && given.count("tie_word_embeddings") && a.tie_word_embeddings == 0)
+    fail("tie_word_embeddings = false: Gemma-2 always ties its embeddings");
+  if (a.kind == ModelKind::pairrm && given.count("tie_word_embeddings")) fail("tie_word_embeddings: only policies have it");
+  if (byte_level_kind(a.kind)) {
+    for (const char* key : {"tokenizer_type", "byte_fallback"})
+      if (given.count(key))
+        fail(std::string(key) + ": a " + to_string(a.kind) + " policy trains a byte-level BPE tokenizer (no SentencePiece options)");
+    if (a.vocab_size < 257) fail("vocab_size = " + std::to_string(a.vocab_size) + ": a byte-level BPE needs more than its 256 byte ids");
+  }
+  if (a.kind == ModelKind::gemma2) {
+    for (const char* key : {"tokenizer_type", "byte_fallback"})
+      if (given.count(key)) fail(std::string(key) + ": a gemma2 policy trains Gemma's SentencePiece BPE with byte fallback");
+    a.tokenizer_type = "bpe";
+    a.byte_fallback = true;
   }
   if (a.byte_fallback && a.vocab_size < 300) fail("vocab_size must be at least 300 with byte_fallback (256 byte pieces)");
   return a;

@@ -113,6 +113,20 @@ PolicyTokenizer::PolicyTokenizer(const std::string& folder) : folder_(folder) {
     special_tokens_["eos_token"] = sp_->id_to_piece(eos_);
     for (const char* key : {"unk_token", "pad_token"})
       if (const auto text = token_text(config, key)) special_tokens_[key] = *text;
+    // additional_special_tokens (Gemma's <start_of_turn>, <end_of_turn>): special as the
+    // control pieces are, though SentencePiece stores them as user-defined pieces.
+    if (config.is_object() && config.contains("additional_special_tokens") && config["additional_special_tokens"].is_array()) {
+      for (const auto& token : config["additional_special_tokens"]) {
+        const std::string text = token.is_string() ? token.get<std::string>()
+                                 : token.is_object() && token.contains("content") && token["content"].is_string()
+                                     ? token["content"].get<std::string>()
+                                     : throw FormatError(config_path + ": additional_special_tokens: expected strings");
+        const int32_t id = sp_->piece_to_id(text);
+        if (sp_->is_unknown(id) && text != sp_->id_to_piece(id))
+          throw FormatError(config_path + ": additional_special_tokens: \"" + text + "\" is not a piece of tokenizer.model");
+        additional_specials_.emplace_back(text, id);
+      }
+    }
   }
 
   // ---- where generation stops
@@ -161,6 +175,7 @@ std::vector<int32_t> PolicyTokenizer::encode_rendered(std::string_view text) con
     const int32_t id = sp_->piece_to_id(piece);
     if (!piece.empty() && !(sp_->is_unknown(id) && piece != sp_->id_to_piece(id))) specials.emplace_back(piece, id);
   }
+  specials.insert(specials.end(), additional_specials_.begin(), additional_specials_.end());
   std::sort(specials.begin(), specials.end(), [](const auto& a, const auto& b) { return a.first.size() > b.first.size(); });
   std::vector<int32_t> out;
   std::size_t start = 0, at = 0;
@@ -196,7 +211,7 @@ std::string PolicyTokenizer::decode(const std::vector<int32_t>& ids) const {
   std::vector<int> kept;
   kept.reserve(ids.size());
   for (int32_t id : ids)
-    if ((!bos_ || id != *bos_) && id != eos_ && id >= 0 && id < sp_->piece_size() && !sp_->is_control(id)) kept.push_back(id);
+    if ((!bos_ || id != *bos_) && id != eos_ && id >= 0 && id < sp_->piece_size() && !is_special(id)) kept.push_back(id);
   return sp_->decode(kept);
 }
 
@@ -212,7 +227,7 @@ std::string PolicyTokenizer::decode_as_hf(const std::vector<int32_t>& ids, bool 
   };
   for (int32_t id : ids) {
     if (id < 0 || id >= sp_->piece_size()) throw FormatError(folder_ + "/tokenizer.model: id " + std::to_string(id) + " has no piece");
-    if (sp_->is_control(id)) {
+    if (is_special(id)) {
       flush();
       out += sp_->id_to_piece(id);
     } else {
@@ -244,7 +259,9 @@ std::optional<int32_t> PolicyTokenizer::token_to_id(std::string_view token) cons
 
 bool PolicyTokenizer::is_special(int32_t id) const {
   if (hf_) return hf_->is_special(id);
-  return id >= 0 && id < sp_->piece_size() && sp_->is_control(id);
+  if (id < 0 || id >= sp_->piece_size()) return false;
+  if (sp_->is_control(id)) return true;
+  return std::any_of(additional_specials_.begin(), additional_specials_.end(), [&](const auto& s) { return s.second == id; });
 }
 
 }  // namespace sppo

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace sppo {
@@ -74,6 +75,7 @@ class PolicyTokenizer {
   std::optional<int32_t> bos_;
   int32_t eos_ = 2;
   std::map<std::string, std::string> special_tokens_;
+  std::vector<std::pair<std::string, int32_t>> additional_specials_;  // SentencePiece: tokenizer_config's additional_special_tokens
   std::vector<int32_t> stop_ids_;
   std::string stop_ids_origin_;
   std::optional<std::string> chat_template_;

@@ -71,7 +71,6 @@ TrainJob train_job(const Config& config, int64_t iteration) {
   t.winrate = config.annotate.winrate;
   t.chat_template = config.policy.chat_template;
   t.end_of_turn = config.policy.end_of_turn;
-  t.export_dtype = config.policy.dtype;
   return t;
 }
 

@@ -151,41 +151,51 @@ TrainSet train_set_from_samples(const std::string& samples_path, const TrainSetS
 
 TrainSet train_set_from_jsonl(const std::string& path, const TrainSetSpec& spec, const PolicyTokenizer& tokenizer) {
   const LossProperties& loss = loss_properties(spec.loss);
-  if (!loss.from_pairs_jsonl)
-    throw ConfigError("train.loss = " + to_string(spec.loss) +
-                      " needs every sample: train it from a samples.h5, not a JSONL of pairs");
-  const ChatFormat format = ChatFormat::resolve(spec.chat_template, spec.end_of_turn, tokenizer);
-  auto row = [&](const std::vector<int32_t>& prompt, const std::string& response, float p) {
-    return truncated_row(prompt, format.response_ids(response), p, spec.max_length, spec.max_prompt_length);
+  if (!loss.from_jsonl) throw ConfigError("train.loss = " + to_string(spec.loss) + " cannot be trained from a JSONL");
+  // The chat format only when a line gives text: ids lines are used as they are.
+  std::optional<ChatFormat> format;
+  auto text_format = [&]() -> const ChatFormat& {
+    if (!format) format.emplace(ChatFormat::resolve(spec.chat_template, spec.end_of_turn, tokenizer));
+    return *format;
   };
-  auto templated = [&](const nlohmann::json& value, const std::string& at) {
+  const int64_t vocab = spec.vocab_size > 0 ? spec.vocab_size : tokenizer.vocab_size();
+  auto templated = [&](const nlohmann::json& j, const std::string& at) {
+    if (j.contains("prompt_ids")) return json_token_ids(j, "prompt_ids", at, vocab);
+    if (!j.contains("prompt")) throw FormatError(at + ": field \"prompt\" (or \"prompt_ids\") is missing");
     try {  // a message list is rendered as it is; its last turn must be the user's
-      if (value.is_array()) return format.conversation_ids(nlohmann::ordered_json::parse(value.dump()));
-      return format.prompt_ids(text_of(value, at, "prompt", false));
+      if (j["prompt"].is_array()) return text_format().conversation_ids(nlohmann::ordered_json::parse(j["prompt"].dump()));
+      return text_format().prompt_ids(text_of(j["prompt"], at, "prompt", false));
     } catch (const TemplateError& e) {
       throw FormatError(at + ": field \"prompt\": " + e.what());
     }
   };
+  // A response as ids (<field>_ids, used as given) or text (<field>, end-of-turn appended).
+  auto response = [&](const nlohmann::json& j, const std::string& at, const std::string& field) {
+    const std::string ids_field = field + "_ids";
+    if (j.contains(ids_field)) return json_token_ids(j, ids_field.c_str(), at, vocab);
+    if (!j.contains(field))
+      throw FormatError(at + ": field \"" + field + "\" (or \"" + ids_field + "\") is missing");
+    return text_format().response_ids(text_of(j[field], at, field.c_str(), true));
+  };
+  auto row = [&](const std::vector<int32_t>& prompt, std::vector<int32_t> ids, float p) {
+    return truncated_row(prompt, std::move(ids), p, spec.max_length, spec.max_prompt_length);
+  };
   TrainSet set;
   for_each_json_line(path, [&](const std::string& at, const nlohmann::json& j) {
-    if (loss.rows_per_example == 1) {  // demonstrations: {prompt, response}
-      for (const char* field : {"prompt", "response"})
-        if (!j.contains(field)) throw FormatError(at + ": field \"" + std::string(field) + "\" is missing");
-      set.examples.push_back({{row(templated(j["prompt"], at), text_of(j["response"], at, "response", true), 0.5f)}});
+    const auto prompt_ids = templated(j, at);
+    if (loss.rows_per_example == 1) {  // one sample a line: sft demonstrations, sppo_all with its win rate
+      const float p = loss.target == RowTarget::own_winrate ? probability(j, at, "winrate") : 0.5f;
+      set.examples.push_back({{row(prompt_ids, response(j, at, "response"), p)}});
       return;
     }
-    for (const char* field : {"prompt", "chosen", "rejected"})
-      if (!j.contains(field)) throw FormatError(at + ": field \"" + std::string(field) + "\" is missing");
-    const std::string chosen = text_of(j["chosen"], at, "chosen", true);
-    const std::string rejected = text_of(j["rejected"], at, "rejected", true);
+    std::vector<int32_t> chosen = response(j, at, "chosen"), rejected = response(j, at, "rejected");
     const bool needs_rates = loss.target == RowTarget::own_winrate;
     const bool needs_pair_prob = loss.target == RowTarget::pair_probability;
     const float p_win = needs_rates ? probability(j, at, "chosen_probs_win") : 0.5f;
     const float p_lose = needs_rates ? probability(j, at, "chosen_probs_lose") : 0.5f;
     const float p_wl = needs_pair_prob ? probability(j, at, "chosen_probs") : 0.5f;
-    const auto prompt_ids = templated(j["prompt"], at);
-    set.examples.push_back(
-        pair_example(spec.loss, row(prompt_ids, chosen, p_win), row(prompt_ids, rejected, p_lose), p_win, p_lose, p_wl));
+    set.examples.push_back(pair_example(spec.loss, row(prompt_ids, std::move(chosen), p_win),
+                                        row(prompt_ids, std::move(rejected), p_lose), p_win, p_lose, p_wl));
   });
   if (set.examples.empty()) throw FormatError(path + ": no training examples");
   return set;

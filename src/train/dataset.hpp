@@ -46,6 +46,7 @@ struct TrainSetSpec {
   WinrateMode winrate = WinrateMode::score;
   std::string chat_template = "auto";        // policy.chat_template, for a JSONL's prompts
   std::optional<std::string> end_of_turn;   // policy.end_of_turn, for its responses
+  int64_t vocab_size = 0;                    // the policy's (config.json): ids lines are checked against it
 };
 
 // From a samples.h5 whose generate and annotate stages are complete; rows carry their
@@ -58,7 +59,11 @@ TrainSet train_set_from_samples(const std::string& samples_path, const TrainSetS
 // From a JSONL with the official SPPO dataset columns: prompt, chosen, rejected (each a
 // string or a list of {"role", "content"} messages whose last is the assistant's),
 // chosen_probs (P[w,l], for sppo_single), chosen_probs_win and chosen_probs_lose (for sppo);
-// for sft, {prompt, response} demonstrations. Lines are checked before anything is built.
+// for sppo_all, one sample a line: {prompt, response, winrate}; for sft, {prompt, response}
+// demonstrations. Any text field may be given as token ids instead: prompt_ids (templated
+// already), chosen_ids, rejected_ids, response_ids (used as given, no end-of-turn added),
+// each checked against spec.vocab_size naming file, line and position. Lines are checked
+// before anything is built; the chat format is resolved only when a line gives text.
 TrainSet train_set_from_jsonl(const std::string& path, const TrainSetSpec& spec, const PolicyTokenizer& tokenizer);
 
 // Rows as right-padded tensors (on the CPU), with their reference log-probabilities.

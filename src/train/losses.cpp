@@ -18,10 +18,10 @@ const LossProperties& loss_properties(LossKind loss) {
   using D = LossDenominator;
   using T = RowTarget;
   // clang-format off
-  //                                      rows  denominator  per-row  reference  target               samples  pairs JSONL
+  //                                      rows  denominator  per-row  reference  target               samples  JSONL
   static const LossProperties sppo        {2,   D::rows,     true,    true,      T::own_winrate,      true,    true};
   static const LossProperties sppo_single {2,   D::rows,     true,    true,      T::pair_probability, true,    true};
-  static const LossProperties sppo_all    {1,   D::rows,     true,    true,      T::own_winrate,      true,    false};
+  static const LossProperties sppo_all    {1,   D::rows,     true,    true,      T::own_winrate,      true,    true};
   static const LossProperties dpo         {2,   D::pairs,    false,   true,      T::none,             true,    true};
   static const LossProperties ipo         {2,   D::pairs,    false,   true,      T::none,             true,    true};
   static const LossProperties sft         {1,   D::tokens,   true,    false,     T::none,             false,   true};

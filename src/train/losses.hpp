@@ -27,7 +27,7 @@ struct LossProperties {
   bool needs_reference;         // uses log π_ref(y|x)
   RowTarget target;
   bool from_samples;            // trainable from a samples.h5 (self-play)
-  bool from_pairs_jsonl;        // trainable from a JSONL of pairs or demonstrations
+  bool from_jsonl;              // trainable from a JSONL (pairs, samples with win rates, or demonstrations)
 };
 
 const LossProperties& loss_properties(LossKind loss);

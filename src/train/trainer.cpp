@@ -12,6 +12,7 @@
 #include "core/progress.hpp"
 #include "core/stop_signal.hpp"
 #include "io/run_layout.hpp"
+#include "io/safetensors.hpp"
 #include "io/safetensors_writer.hpp"
 #include "model/policy_tokenizer.hpp"
 #include "train/checkpoint.hpp"
@@ -76,11 +77,15 @@ int64_t resident_mib() {
   return 0;
 }
 
+// π_{t+1} in the layout of π_t: the same tensor names, each in its input dtype (a BF16
+// checkpoint stays BF16, an F32 one F32, whatever the compute precision), with π_t's
+// config.json and tokenizer files as they were read.
 void export_policy(const TrainJob& job, const std::vector<std::pair<std::string, at::Tensor>>& parameters) {
   make_directories(job.out_dir);
-  const at::ScalarType dtype = job.export_dtype == DType::bfloat16 ? at::kBFloat16 : at::kFloat;
+  const SafetensorsModel input = SafetensorsModel::open(job.policy_dir);
   std::vector<NamedTensor> tensors;
-  for (const auto& [name, value] : parameters) tensors.push_back({name, value.to(at::kCPU).to(dtype)});
+  for (const auto& [name, value] : parameters)
+    tensors.push_back({name, value.to(at::kCPU).to(to_scalar_type(input.entry(name).dtype))});
   write_safetensors_folder(job.out_dir, tensors, {{"format", "pt"}});
   std::vector<std::string> files{"config.json"};  // the tokenizer, its template and its stop ids travel along
   files.insert(files.end(), tokenizer_files().begin(), tokenizer_files().end());
@@ -93,8 +98,9 @@ void export_policy(const TrainJob& job, const std::vector<std::pair<std::string,
   }
 }
 
-TrainSetSpec set_spec(const TrainJob& job) {
-  return {job.train.loss, job.train.max_length, job.train.max_prompt_length, job.winrate, job.chat_template, job.end_of_turn};
+TrainSetSpec set_spec(const TrainJob& job, int64_t vocab_size) {
+  return {job.train.loss, job.train.max_length, job.train.max_prompt_length, job.winrate, job.chat_template, job.end_of_turn,
+          vocab_size};
 }
 
 // The training set with π_t's log-probability on every row the loss needs one for: from the
@@ -103,8 +109,8 @@ TrainSet training_set(const TrainJob& job, ShardedModel& model, const RunContext
   const TrainConfig& tc = job.train;
   const bool needs_reference = loss_properties(tc.loss).needs_reference;
   if (!tc.data && needs_reference) run_reference_stage(job.samples_path, model, tc.max_length, tc.max_prompt_length, ctx);
-  TrainSet set = tc.data ? train_set_from_jsonl(*tc.data, set_spec(job), PolicyTokenizer(job.policy_dir))
-                         : train_set_from_samples(job.samples_path, set_spec(job));
+  TrainSet set = tc.data ? train_set_from_jsonl(*tc.data, set_spec(job, model.config().vocab_size), PolicyTokenizer(job.policy_dir))
+                         : train_set_from_samples(job.samples_path, set_spec(job, model.config().vocab_size));
   if (set.skipped_ties > 0) ctx.log().info("train: skipped " + std::to_string(set.skipped_ties) + " prompts whose responses all tie");
   std::vector<TrainRow*> rows = set.all_rows();
   const bool known = std::all_of(rows.begin(), rows.end(), [](const TrainRow* r) { return r->has_ref; });

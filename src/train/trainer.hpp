@@ -24,7 +24,6 @@ struct TrainJob {
   WinrateMode winrate = WinrateMode::score;            // how a pair's P[w,l] is read off the judge's logits
   std::string chat_template = "auto";                  // a JSONL's prompts (policy.chat_template)
   std::optional<std::string> end_of_turn;              // policy.end_of_turn
-  DType export_dtype = DType::float32;                 // the dtype π_{t+1} is written in
 };
 
 struct TrainSummary {

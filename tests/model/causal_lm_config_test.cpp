@@ -156,6 +156,43 @@ TEST(CausalLmConfig, AbsurdOrUnsupportedConfigsAreRefused) {
   EXPECT_EQ(error_of("not json").rfind("config.json: not valid JSON", 0), 0u);
 }
 
+// Every family's keys that change the math and are not implemented: one error naming the key.
+TEST(CausalLmConfig, EachFamilyRefusesWhatItDoesNotImplement) {
+  struct Refusal {
+    const char* model_type;
+    const char* extra;
+    const char* message;
+  };
+  const Refusal refusals[] = {
+      {"llama", R"("hidden_act":"gelu")", "hidden_act = \"gelu\": only silu is implemented for this family"},
+      {"llama", R"("rope_scaling":{"rope_type":"dynamic","factor":2.0})",
+       "rope_scaling.rope_type = \"dynamic\": not implemented (llama3 and linear are)"},
+      {"llama", R"("rope_scaling":{"type":"yarn","factor":2.0})",
+       "rope_scaling.rope_type = \"yarn\": not implemented (llama3 and linear are)"},
+      {"mistral", R"("hidden_act":"relu")", "hidden_act = \"relu\": only silu is implemented for this family"},
+      {"mistral", R"("rope_scaling":{"rope_type":"longrope"})",
+       "rope_scaling.rope_type = \"longrope\": not implemented (llama3 and linear are)"},
+      {"qwen2", R"("hidden_act":"gelu")", "hidden_act = \"gelu\": only silu is implemented for this family"},
+      {"qwen2", R"("rope_scaling":{"type":"yarn","factor":4.0})",
+       "rope_scaling.rope_type = \"yarn\": not implemented (llama3 and linear are)"},
+      {"qwen3", R"("hidden_act":"gelu")", "hidden_act = \"gelu\": only silu is implemented for this family"},
+      {"qwen3", R"("rope_scaling":{"rope_type":"yarn","factor":4.0})",
+       "rope_scaling.rope_type = \"yarn\": not implemented (llama3 and linear are)"},
+      {"gemma2", R"("hidden_activation":"gelu")",
+       "hidden_activation = \"gelu\": only gelu_pytorch_tanh is implemented for this family"},
+      {"gemma2", R"("attention_bias":true)", "attention_bias = true: not implemented for gemma2 (no release has it)"},
+      {"gemma2", R"("rope_scaling":{"rope_type":"dynamic"})",
+       "rope_scaling.rope_type = \"dynamic\": not implemented (llama3 and linear are)"},
+  };
+  for (const Refusal& r : refusals)
+    EXPECT_EQ(error_of(with(r.model_type, r.extra)), std::string("config.json: ") + r.message) << r.model_type << " " << r.extra;
+  // What a family implements is read, not refused.
+  for (const char* ok : {R"("attention_bias":true,"mlp_bias":true)", R"("rope_scaling":{"rope_type":"linear","factor":2.0})",
+                         R"("rope_scaling":{"rope_type":"default"})", R"("rope_scaling":null)"})
+    EXPECT_EQ(error_of(with("llama", ok)), "(no error)") << ok;
+  EXPECT_EQ(error_of(with("gemma2", R"("final_logit_softcapping":null,"attn_logit_softcapping":null)")), "(no error)");
+}
+
 TEST(CausalLmConfig, EveryRegisteredFamilyNamesItsTransformersClass) {
   for (const auto& a : architectures()) {
     EXPECT_EQ(find_architecture(a.model_type), &a);

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <nlohmann/json.hpp>
 
 #include "core/error.hpp"
 #include "model/causal_lm.hpp"
@@ -77,6 +78,11 @@ TEST(InitModel, BuildsAPairRmThatScoresPairs) {
                                           "tokenizer_text: " + corpus(dir) + "\n",
                                           "ranker.yaml");
   init_model(arch, dir.file("r"));
+  // Every attribute LLM-Blender's DebertaV2PairRM reads from config.json is there.
+  const auto config = nlohmann::json::parse(test::read_file(dir.file("r/config.json")));
+  for (const char* key : {"n_tasks", "drop_out", "sep_token_id", "source_prefix_id", "cand_prefix_id", "cand1_prefix_id",
+                          "cand2_prefix_id", "hidden_size"})
+    EXPECT_TRUE(config.contains(key)) << key;
   const PairRanker ranker = PairRanker::load(dir.file("r"), at::kFloat);
   const auto row = ranker.tokenizer().pair_row("why tides?", "the moon pulls", "the sea rises");
   EXPECT_EQ(row.front(), 1);  // [CLS]

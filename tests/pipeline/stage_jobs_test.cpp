@@ -53,7 +53,6 @@ TEST(StageJobs, AnnotateAndTrainTakeTheirSections) {
   EXPECT_EQ(t.out_dir, "runs/j/iter-1/policy");
   EXPECT_EQ(t.checkpoint_dir, "runs/j/iter-1/ckpt");
   EXPECT_EQ(t.winrate, WinrateMode::direct);
-  EXPECT_EQ(t.export_dtype, DType::bfloat16);
   EXPECT_EQ(t.seed, 7u);
 }
 

@@ -154,7 +154,8 @@ TEST(Dataset, OfficialJsonlColumnsAndTheirErrors) {
     }
     return std::string("(no error)");
   };
-  EXPECT_EQ(error("{\"prompt\": \"a\", \"chosen\": \"b\"}"), path + ":1: field \"rejected\" is missing");
+  EXPECT_EQ(error("{\"prompt\": \"a\", \"chosen\": \"b\"}"), path + ":1: field \"rejected\" (or \"rejected_ids\") is missing");
+  EXPECT_EQ(error("{\"chosen\": \"b\"}"), path + ":1: field \"prompt\" (or \"prompt_ids\") is missing");
   EXPECT_EQ(error("{\"prompt\": \"a\", \"chosen\": \"b\", \"rejected\": \"c\", \"chosen_probs_win\": 2, \"chosen_probs_lose\": 0}"),
             path + ":1: field \"chosen_probs_win\" = 2: must be in [0, 1]");
   EXPECT_EQ(error("{\"prompt\": \"a\", \"chosen\": [{\"role\": \"user\", \"content\": \"b\"}], \"rejected\": \"c\"}", LossKind::dpo),
@@ -162,6 +163,55 @@ TEST(Dataset, OfficialJsonlColumnsAndTheirErrors) {
   EXPECT_EQ(error("{\"prompt\": \"a\", \"chosen\": \"b\", \"rejected\": 3}", LossKind::dpo),
             path + ":1: field \"rejected\" must be a string or a list of {role, content} messages");
   EXPECT_EQ(error("{\"prompt\": \"a\", \"response\": \"b\"}", LossKind::sft), "(no error)");
+}
+
+TEST(Dataset, IdsLinesAreUsedAsGivenAndCheckedAgainstTheVocabulary) {
+  test::TempDir dir;
+  const PolicyTokenizer tokenizer(test::fixtures() + "/policy-f32");
+  const std::string path = dir.file("ids.jsonl");
+  TrainSetSpec s = spec(LossKind::sppo);
+  s.vocab_size = 512;
+  test::write_file(path, R"({"prompt_ids": [1, 5, 6], "chosen_ids": [7, 8, 2], "rejected_ids": [9], "chosen_probs_win": 0.7, "chosen_probs_lose": 0.2})"
+                         "\n");
+  const TrainSet pairs = train_set_from_jsonl(path, s, tokenizer);
+  ASSERT_EQ(pairs.examples.size(), 1u);
+  EXPECT_EQ(pairs.examples[0].rows[0].prompt, (std::vector<int32_t>{1, 5, 6}));
+  EXPECT_EQ(pairs.examples[0].rows[0].response, (std::vector<int32_t>{7, 8, 2})) << "no end-of-turn appended to ids";
+  EXPECT_EQ(pairs.examples[0].rows[1].response, (std::vector<int32_t>{9}));
+  EXPECT_FLOAT_EQ(pairs.examples[0].rows[1].win_prob, 0.2f);
+
+  // sppo_all: one sample a line, with its own win rate; ids and text lines may mix.
+  s.loss = LossKind::sppo_all;
+  s.chat_template = "mistral";
+  test::write_file(path, "{\"prompt_ids\": [1, 4], \"response_ids\": [3, 2], \"winrate\": 0.25}\n"
+                         "{\"prompt\": \"Hi\", \"response\": \"Hello\", \"winrate\": 0.75}\n");
+  const TrainSet all = train_set_from_jsonl(path, s, tokenizer);
+  ASSERT_EQ(all.examples.size(), 2u);
+  ASSERT_EQ(all.examples[0].rows.size(), 1u);
+  EXPECT_FLOAT_EQ(all.examples[0].rows[0].win_prob, 0.25f);
+  EXPECT_EQ(all.examples[0].rows[0].response, (std::vector<int32_t>{3, 2}));
+  const ChatFormat mistral = ChatFormat::resolve("mistral", std::nullopt, tokenizer);
+  EXPECT_EQ(all.examples[1].rows[0].prompt, mistral.prompt_ids("Hi"));
+  EXPECT_FLOAT_EQ(all.examples[1].rows[0].win_prob, 0.75f);
+
+  auto error = [&](const std::string& line) {
+    test::write_file(path, "{\"prompt_ids\": [1], \"response_ids\": [2], \"winrate\": 0.5}\n" + line + "\n");
+    try {
+      train_set_from_jsonl(path, s, tokenizer);
+    } catch (const FormatError& e) {
+      return std::string(e.what());
+    }
+    return std::string("(no error)");
+  };
+  EXPECT_EQ(error(R"({"prompt_ids": [1, 2, 512], "response_ids": [2], "winrate": 0.5})"),
+            path + ":2: field \"prompt_ids\" position 2 = 512: outside the vocabulary of 512 tokens");
+  EXPECT_EQ(error(R"({"prompt_ids": [1], "response_ids": [2, -1], "winrate": 0.5})"),
+            path + ":2: field \"response_ids\" position 1 = -1: not a token id");
+  EXPECT_EQ(error(R"({"prompt_ids": [], "response_ids": [2], "winrate": 0.5})"),
+            path + ":2: field \"prompt_ids\" must be a non-empty list of token ids");
+  EXPECT_EQ(error(R"({"prompt_ids": [1], "response_ids": [2]})"), path + ":2: field \"winrate\" must be a number");
+  EXPECT_EQ(error(R"({"prompt_ids": [1], "response_ids": [2], "winrate": 1.5})"),
+            path + ":2: field \"winrate\" = 1.5: must be in [0, 1]");
 }
 
 }  // namespace

@@ -1,7 +1,8 @@
 // One SPPO step of the sharded policy against the Hugging Face reference
-// (expected/sppo_step*, SUMMARY.md): the loss, three gradients and every weight after one
-// SGD step, at 1, 2 and 3 ranks (ctest runs this file under each) and with the global batch
-// split into 1 or 2 micro-batches per rank.
+// (expected/sppo_step*, SUMMARY.md; families/expected/<family>_step for Llama-3, Qwen2 and
+// Gemma-2, whose tied embedding gets the gradients of both its uses): the loss, the stored
+// gradients and every weight after one SGD step, at 1, 2 and 3 ranks (ctest runs this file
+// under each) and with the global batch split into 1 or 2 micro-batches per rank.
 #include "train/fsdp_step.hpp"
 
 #include <ATen/ATen.h>
@@ -15,6 +16,8 @@ namespace sppo {
 namespace {
 
 struct StepCase {
+  const char* root;     // fixtures or families
+  const char* model;    // the policy folder under root
   const char* fixture;  // expected/<fixture>.safetensors and expected/<sgd folder>
   const char* sgd_folder;
   int micro_batches;
@@ -27,8 +30,9 @@ TEST_P(FsdpStep, MatchesTheReferenceAtAnyRankCountAndMicroBatchSplit) {
   const StepCase param = GetParam();
   MpiCommunicator comm(RankGroup::duplicate(MPI_COMM_WORLD));
   MpiCommunicator gather_comm(RankGroup::duplicate(MPI_COMM_WORLD));
-  const auto expected = SafetensorsModel::open(test::fixtures() + "/expected/" + param.fixture + ".safetensors");
-  const CausalLM model = CausalLM::load(test::fixtures() + "/policy-f32", at::kFloat);
+  const std::string root = std::string("tests/data/") + param.root;
+  const auto expected = SafetensorsModel::open(root + "/expected/" + param.fixture + ".safetensors");
+  const CausalLM model = CausalLM::load(root + "/" + param.model, at::kFloat);
   ShardedModel sharded(model, comm);
 
   TrainRows all;
@@ -62,30 +66,39 @@ TEST_P(FsdpStep, MatchesTheReferenceAtAnyRankCountAndMicroBatchSplit) {
   const double expected_loss = expected.tensor("loss").item<double>();
   EXPECT_NEAR(loss.item<double>() / global_rows, expected_loss, 1e-5 * std::abs(expected_loss));
 
+  int gradients = 0;
   for (const auto& [name, grad] : sharded.full_gradients(comm)) {
     if (!expected.contains("grad." + name)) continue;
+    ++gradients;
     const at::Tensor want = expected.tensor("grad." + name);
     const double tolerance = 1e-4 * want.abs().max().item<double>();
     EXPECT_LT((grad - want).abs().max().item<double>(), tolerance) << name;
   }
+  EXPECT_EQ(gradients, 3);
 
   // One plain SGD step on the owned slices, then every weight against the reference.
   for (int64_t u = 0; u < sharded.num_units(); ++u) sharded.unit(u).master().add_(sharded.unit(u).grad(), -lr);
-  const auto after = SafetensorsModel::open(test::fixtures() + "/expected/" + param.sgd_folder);
+  const auto after = SafetensorsModel::open(root + "/expected/" + param.sgd_folder);
   int compared = 0;
   for (const auto& [name, value] : sharded.full_parameters(comm)) {
     EXPECT_LT((value - after.tensor(name)).abs().max().item<double>(), 1e-5) << name;
     ++compared;
   }
-  EXPECT_EQ(compared, 21);
+  EXPECT_EQ(compared, static_cast<int>(after.names().size()));
 }
 
 INSTANTIATE_TEST_SUITE_P(Fixtures, FsdpStep,
-                         ::testing::Values(StepCase{"sppo_step", "sppo_sgd_step", 1, false},
-                                           StepCase{"sppo_step", "sppo_sgd_step", 2, false},
-                                           StepCase{"sppo_step", "sppo_sgd_step", 2, true},
-                                           StepCase{"sppo_step_offset", "sppo_sgd_step_offset", 1, true},
-                                           StepCase{"sppo_step_offset", "sppo_sgd_step_offset", 2, false}));
+                         ::testing::Values(StepCase{"fixtures", "policy-f32", "sppo_step", "sppo_sgd_step", 1, false},
+                                           StepCase{"fixtures", "policy-f32", "sppo_step", "sppo_sgd_step", 2, false},
+                                           StepCase{"fixtures", "policy-f32", "sppo_step", "sppo_sgd_step", 2, true},
+                                           StepCase{"fixtures", "policy-f32", "sppo_step_offset", "sppo_sgd_step_offset", 1, true},
+                                           StepCase{"fixtures", "policy-f32", "sppo_step_offset", "sppo_sgd_step_offset", 2, false},
+                                           StepCase{"families", "llama3-f32", "llama3_step", "llama3_sgd_step", 1, true},
+                                           StepCase{"families", "llama3-f32", "llama3_step", "llama3_sgd_step", 2, false},
+                                           StepCase{"families", "qwen2-f32", "qwen2_step", "qwen2_sgd_step", 1, false},
+                                           StepCase{"families", "qwen2-f32", "qwen2_step", "qwen2_sgd_step", 2, true},
+                                           StepCase{"families", "gemma2-f32", "gemma2_step", "gemma2_sgd_step", 1, true},
+                                           StepCase{"families", "gemma2-f32", "gemma2_step", "gemma2_sgd_step", 2, false}));
 
 }  // namespace
 }  // namespace sppo

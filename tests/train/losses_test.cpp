@@ -38,13 +38,13 @@ TEST(Losses, PropertiesOfEveryLoss) {
     LossDenominator denominator;
     bool per_row, reference;
     RowTarget target;
-    bool samples, pairs_jsonl;
+    bool samples, jsonl;
   };
   using D = LossDenominator;
   using T = RowTarget;
   const Row table[] = {{LossKind::sppo, 2, D::rows, true, true, T::own_winrate, true, true},
                        {LossKind::sppo_single, 2, D::rows, true, true, T::pair_probability, true, true},
-                       {LossKind::sppo_all, 1, D::rows, true, true, T::own_winrate, true, false},
+                       {LossKind::sppo_all, 1, D::rows, true, true, T::own_winrate, true, true},
                        {LossKind::dpo, 2, D::pairs, false, true, T::none, true, true},
                        {LossKind::ipo, 2, D::pairs, false, true, T::none, true, true},
                        {LossKind::sft, 1, D::tokens, true, false, T::none, false, true}};
@@ -57,7 +57,7 @@ TEST(Losses, PropertiesOfEveryLoss) {
     EXPECT_EQ(p.needs_reference, r.reference);
     EXPECT_EQ(p.target, r.target);
     EXPECT_EQ(p.from_samples, r.samples);
-    EXPECT_EQ(p.from_pairs_jsonl, r.pairs_jsonl);
+    EXPECT_EQ(p.from_jsonl, r.jsonl);
     // One term per row or per pair, as the loss's terms come out.
     const at::Tensor logp = at::zeros({4}), ref = at::zeros({4}), p_win = at::full({4}, 0.5f);
     EXPECT_EQ(loss_terms(r.loss, logp, ref, p_win, 0.1).size(0), r.per_row ? 4 : 4 / r.rows);
