@@ -171,17 +171,28 @@ SafetensorsHeader parse_safetensors_header(const uint8_t* bytes, std::size_t fil
   std::sort(header.tensors.begin(), header.tensors.end(), [](const TensorEntry& a, const TensorEntry& b) {
     return a.begin != b.begin ? a.begin < b.begin : a.end < b.end;
   });
+  // The tensors tile the data exactly, as Hugging Face's safetensors requires: in offset order
+  // each begins where the one before ends, and the last ends at the end of the file.
   const TensorEntry* previous = nullptr;
+  uint64_t covered = 0;  // bytes [0, covered) of the data belong to the tensors so far
   for (const auto& t : header.tensors) {
     if (t.end > header.data_size)
       throw FormatError(path + ": tensor " + t.name + ": offsets [" + std::to_string(t.begin) + ", " +
                         std::to_string(t.end) + "] outside data (size " + std::to_string(header.data_size) + ")");
-    if (previous && t.begin < previous->end && t.begin != t.end)
+    if (previous && t.begin < covered)
       throw FormatError(path + ": tensor " + t.name + ": offsets [" + std::to_string(t.begin) + ", " +
                         std::to_string(t.end) + "] overlap tensor " + previous->name + " [" +
                         std::to_string(previous->begin) + ", " + std::to_string(previous->end) + "]");
+    if (t.begin > covered)
+      throw FormatError(path + ": tensor " + t.name + ": offsets [" + std::to_string(t.begin) + ", " +
+                        std::to_string(t.end) + "] leave bytes [" + std::to_string(covered) + ", " +
+                        std::to_string(t.begin) + ") of the data to no tensor (safetensors tiles the data exactly)");
+    covered = t.end;
     if (t.begin != t.end) previous = &t;
   }
+  if (covered != header.data_size)
+    throw FormatError(path + ": bytes [" + std::to_string(covered) + ", " + std::to_string(header.data_size) +
+                      ") of the data belong to no tensor (safetensors tiles the data exactly)");
   return header;
 }
 

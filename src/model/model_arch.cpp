@@ -102,7 +102,10 @@ ModelArch parse_model_arch(const std::string& yaml_text, const std::string& sour
       {"heads", [&](const YAML::Node& k, const YAML::Node& v) { a.heads = r.integer(k, v, 1, 128); }},
       {"kv_heads", [&](const YAML::Node& k, const YAML::Node& v) { a.kv_heads = r.integer(k, v, 1, 128); }},
       {"head_dim", [&](const YAML::Node& k, const YAML::Node& v) { a.head_dim = r.integer(k, v, 2, 512); }},
-      {"sliding_window", [&](const YAML::Node& k, const YAML::Node& v) { a.sliding_window = r.integer(k, v, 1, 65536); }},
+      {"sliding_window", [&](const YAML::Node& k, const YAML::Node& v) {
+         a.sliding_window = r.integer(k, v, 1, 65536);
+         given.insert("sliding_window");
+       }},
       {"tie_word_embeddings",
        [&](const YAML::Node& k, const YAML::Node& v) {
          const std::string s = r.text(k, v);
@@ -161,6 +164,7 @@ ModelArch parse_model_arch(const std::string& yaml_text, const std::string& sour
   if (a.kind == ModelKind::gemma2 && given.count("tie_word_embeddings") && a.tie_word_embeddings == 0)
     fail("tie_word_embeddings = false: Gemma-2 always ties its embeddings");
   if (a.kind == ModelKind::pairrm && given.count("tie_word_embeddings")) fail("tie_word_embeddings: only policies have it");
+  if (a.kind != ModelKind::gemma2 && given.count("sliding_window")) fail("sliding_window: only gemma2 policies have one");
   if (byte_level_kind(a.kind)) {
     for (const char* key : {"tokenizer_type", "byte_fallback"})
       if (given.count(key))

@@ -40,6 +40,13 @@ std::vector<BadSafetensors> bad_safetensors_cases() {
       {"wrong_dtype_size", safetensors_bytes(R"({"a":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}})", 8), "needs 12 bytes"},
       {"offsets_out_of_range", safetensors_bytes(R"({"a":{"dtype":"F32","shape":[4],"data_offsets":[100,116]}})", 16), "outside data (size 16)"},
       {"overlapping", safetensors_bytes(R"({"a":{"dtype":"F32","shape":[4],"data_offsets":[0,16]},"b":{"dtype":"F32","shape":[2],"data_offsets":[8,16]}})", 16), "overlap"},
+      // The data must be tiled exactly (Hugging Face's safetensors refuses holes and leftovers).
+      {"hole_before_the_only_tensor", safetensors_bytes(R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[8,16]}})", 16),
+       "tensor a: offsets [8, 16] leave bytes [0, 8) of the data to no tensor (safetensors tiles the data exactly)"},
+      {"hole_between_tensors", safetensors_bytes(R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"b":{"dtype":"F32","shape":[1],"data_offsets":[8,12]}})", 12),
+       "tensor b: offsets [8, 12] leave bytes [4, 8) of the data to no tensor"},
+      {"bytes_after_the_last_tensor", safetensors_bytes(R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}})", 12),
+       "bytes [4, 12) of the data belong to no tensor (safetensors tiles the data exactly)"},
       {"duplicate_name", safetensors_bytes(R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}})", 8), "duplicate key \"a\""},
       {"unexpected_field", safetensors_bytes(R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4],"x":1}})", 4), "unexpected field \"x\""},
       {"metadata_not_strings", safetensors_bytes(R"({"__metadata__":{"format":1}})", 0), "__metadata__.format must be a string"},

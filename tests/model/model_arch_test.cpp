@@ -62,6 +62,7 @@ TEST(ModelArch, FamilyKindsTakeTheirOwnKeysAndRefuseTheOthers) {
             "arch.yaml: vocab_size must be at least 300 with byte_fallback (256 byte pieces)");
   EXPECT_EQ(error_of("kind: pairrm\ntokenizer_text: t\ntie_word_embeddings: true\n"),
             "arch.yaml: tie_word_embeddings: only policies have it");
+  EXPECT_EQ(error_of("kind: qwen2\ntokenizer_text: t\nsliding_window: 8\n"), "arch.yaml: sliding_window: only gemma2 policies have one");
   EXPECT_EQ(error_of("kind: qwen3\ntokenizer_text: t\nhidden_size: 64\nheads: 4\nhead_dim: 15\n"),
             "arch.yaml: the head dimension must be even (rotary embeddings)");
 }

@@ -3,6 +3,7 @@
 #include <ATen/ATen.h>
 
 #include <algorithm>
+#include <map>
 
 #include "io/safetensors.hpp"
 
@@ -26,11 +27,27 @@ const std::string& tiny_models() {
   return dir.path();
 }
 
-std::string write_config(const TempDir& dir) {
+const std::string& tiny_family_policy(const std::string& kind) {
+  static TempDir dir;
+  static std::map<std::string, std::string> built;
+  if (!built.count(kind)) {
+    write_file(dir.file(kind + ".yaml"), "kind: " + kind + "\nseed: 1\nhidden_size: 32\nintermediate_size: 64\nlayers: 2\n"
+                                         "heads: 2\nkv_heads: 1\nvocab_size: 400\n" +
+                                         (kind == "gemma2" ? "sliding_window: 8\n" : "") + "tokenizer_text: data/tokenizer_corpus.txt\n");
+    const auto r = run_process({sppo_binary(), "init-model", "--arch", dir.file(kind + ".yaml"), "--out", dir.file(kind)});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    built[kind] = dir.file(kind);
+  }
+  return built[kind];
+}
+
+std::string write_config(const TempDir& dir) { return write_config_with_policy(dir, tiny_models() + "/policy"); }
+
+std::string write_config_with_policy(const TempDir& dir, const std::string& policy) {
   const std::string path = dir.file("run.yaml");
   write_file(path, "run: {name: t, dir: " + dir.file("runs") + ", iterations: 2, seed: 3}\n"
                    "data: {prompts: tests/data/prompts.jsonl}\n"
-                   "policy: {path: " + tiny_models() + "/policy}\n"
+                   "policy: {path: " + policy + "}\n"
                    "ranker: {type: pairrm, path: " + tiny_models() + "/ranker}\n"
                    "generate: {samples: 3, max_new_tokens: 8, max_prompt_length: 48, chunk_prompts: 4}\n"
                    "annotate: {batch_pairs: 16}\n"

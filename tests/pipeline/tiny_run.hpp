@@ -15,8 +15,14 @@ namespace sppo::test {
 // A folder holding policy/ and ranker/ (tiny Llama and PairRM from fixed seeds).
 const std::string& tiny_models();
 
-// dir/run.yaml: run t under dir/runs, 2 iterations over tests/data/prompts.jsonl, K = 3, 8 new tokens.
+// A tiny policy of init-model kind `kind` (llama3, qwen2, qwen3, gemma2), built once per test
+// process: the family's shape and tokenizer at 0.03 M parameters.
+const std::string& tiny_family_policy(const std::string& kind);
+
+// dir/run.yaml: run t under dir/runs, 2 iterations over tests/data/prompts.jsonl, K = 3, 8 new
+// tokens, with the tiny PairRM and the tiny Llama (write_config) or `policy`.
 std::string write_config(const TempDir& dir);
+std::string write_config_with_policy(const TempDir& dir, const std::string& policy);
 
 template <class T>
 std::vector<T> dataset(const std::string& file, const std::string& path) {
