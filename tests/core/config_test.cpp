@@ -188,11 +188,30 @@ TEST(Config, LoadConfigNamesAMissingFile) {
 }
 
 TEST(Config, ShippedConfigsAreValid) {
-  for (const char* path : {"config/tiny.yaml", "config/paper-mistral7b.yaml"}) {
+  for (const char* path : {"config/tiny.yaml", "config/paper-mistral7b.yaml", "config/paper-llama3-8b.yaml",
+                           "config/paper-gemma2-9b.yaml", "config/rps.yaml"}) {
     SCOPED_TRACE(path);
     EXPECT_NO_THROW(load_config(path));
   }
   EXPECT_EQ(load_config("config/paper-mistral7b.yaml").generate.max_new_tokens, 2048);
+}
+
+// The official run scripts give Llama-3 and Gemma-2 the Mistral recipe; Gemma-2 splits the
+// same global batch into per-device 4 x 2 accumulation steps.
+TEST(Config, PaperConfigsDifferFromTheMistralRecipeOnlyWhereTheScriptsDo) {
+  const Config mistral = load_config("config/paper-mistral7b.yaml");
+  for (const char* path : {"config/paper-llama3-8b.yaml", "config/paper-gemma2-9b.yaml"}) {
+    SCOPED_TRACE(path);
+    Config c = load_config(path);
+    EXPECT_EQ(c.policy.chat_template, "auto") << "the folder's own template";
+    EXPECT_EQ(c.train.micro_batch, std::string(path).find("gemma2") != std::string::npos ? 4 : 8);
+    // Set the named differences to Mistral's: what is left must be identical.
+    c.run.name = mistral.run.name;
+    c.policy.path = mistral.policy.path;
+    c.policy.chat_template = mistral.policy.chat_template;
+    c.train.micro_batch = mistral.train.micro_batch;
+    EXPECT_EQ(config_to_yaml(c), config_to_yaml(mistral));
+  }
 }
 
 

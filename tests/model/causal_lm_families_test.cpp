@@ -11,9 +11,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 
 #include "generate/engine.hpp"
 #include "io/safetensors.hpp"
+#include "io/safetensors_writer.hpp"
 #include "model/architectures.hpp"
 #include "test_support.hpp"
 
@@ -71,6 +73,32 @@ TEST_P(Family, Bf16ComputeStaysCloseToF32) {
   const at::Tensor mask = f.tensor("attention_mask");
   const at::Tensor logits = model.logits(f.tensor("input_ids"), attention_from_mask(mask));
   EXPECT_LT(max_abs_where(logits, f.tensor("logits_bf16w"), mask.to(at::kBool).unsqueeze(-1).expand_as(logits)), 0.25);
+}
+
+TEST_P(Family, ShardedAndF16FoldersLoadToTheSameModel) {
+  // The F32 weights as three shards with an index, and as F16: the shards give the same logits
+  // bit for bit, F16 weights within F16's rounding.
+  test::TempDir dir;
+  const auto source = SafetensorsModel::open(folder("f32"));
+  std::vector<NamedTensor> f32, f16;
+  for (const auto& name : source.names()) {
+    f32.push_back({name, source.tensor(name)});
+    f16.push_back({name, source.tensor(name).to(at::kHalf)});
+  }
+  for (const char* sub : {"sharded", "f16"}) {
+    std::filesystem::create_directories(dir.file(sub));
+    std::filesystem::copy_file(folder("f32") + "/config.json", dir.file(std::string(sub) + "/config.json"));
+  }
+  const auto files = write_safetensors_folder(dir.file("sharded"), f32, {{"format", "pt"}}, 200000);
+  ASSERT_GE(files.size(), 3u);
+  write_safetensors_folder(dir.file("f16"), f16, {{"format", "pt"}});
+  const auto f = expected("forward");
+  const at::Tensor ids = f.tensor("input_ids"), mask = f.tensor("attention_mask");
+  const AttentionInputs attn = attention_from_mask(mask);
+  const at::Tensor want = CausalLM::load(folder("f32"), at::kFloat).logits(ids, attn);
+  EXPECT_TRUE(at::equal(CausalLM::load(dir.file("sharded"), at::kFloat).logits(ids, attn), want));
+  const at::Tensor valid = mask.to(at::kBool).unsqueeze(-1).expand_as(want);
+  EXPECT_LT(max_abs_where(CausalLM::load(dir.file("f16"), at::kFloat).logits(ids, attn), want, valid), 0.05);
 }
 
 TEST_P(Family, CachedDecodingEqualsTheFullForwardPastTheWindow) {
