@@ -58,7 +58,7 @@ TEST(Score, BadLinesNameFileAndLine) {
                                     dir.file("in.jsonl")});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.out, "") << "nothing is scored when a line is bad";
-  EXPECT_NE(r.err.find(dir.file("in.jsonl") + ":2: field \"prompt_ids\" holds 99999"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(dir.file("in.jsonl") + ":2: field \"prompt_ids\" position 1 = 99999: outside the vocabulary of 512 tokens"), std::string::npos) << r.err;
 }
 
 }  // namespace

@@ -187,7 +187,9 @@ TEST(Train, SppoLossFallsAndLogRatiosMoveTowardTheirTargets) {
   const double p[4] = {0.73, 0.29, 0.61, 0.42};
   auto scores = [&](const std::string& model) {
     std::vector<double> out;
-    std::istringstream lines(test::run_process({test::sppo_binary(), "score", "--model", model, "--input", pairs}).out);
+    const auto scored = test::run_process({test::sppo_binary(), "score", "--model", model, "--input", pairs, "--template", "mistral"});
+    EXPECT_EQ(scored.exit_code, 0) << model << ": " << scored.err;
+    std::istringstream lines(scored.out);
     for (std::string l; std::getline(lines, l);) out.push_back(nlohmann::json::parse(l)["logp"].get<double>());
     return out;
   };
