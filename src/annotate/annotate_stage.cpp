@@ -17,7 +17,7 @@ AnnotateSummary run_annotate_stage(const AnnotateJob& job, const RunContext& ctx
   const Log& log = ctx.log();
 
   // ---- inputs checked before any write
-  const std::unique_ptr<Judge> judge = make_judge(job.judge);
+  const std::unique_ptr<Judge> judge = make_judge(job.judge, ctx.device());
   SamplesFile file = SamplesFile::open(job.samples_path, SamplesFile::Access::read_write, ctx.group());
   const SamplesShape& shape = file.shape();
   const SamplesOrigin origin = file.origin();

@@ -24,9 +24,9 @@ JudgeItem judge_item(const ChatFormat& format, const std::vector<int32_t>& promp
   return item;
 }
 
-std::unique_ptr<Judge> make_judge(const JudgeSpec& spec) {
+std::unique_ptr<Judge> make_judge(const JudgeSpec& spec, c10::Device device) {
   if (spec.ranker.type == RankerType::synthetic) return std::make_unique<SyntheticJudge>(spec.ranker);
-  return std::make_unique<PairRmJudge>(spec.ranker.path, spec.ranker.dtype, spec.batch_pairs);
+  return std::make_unique<PairRmJudge>(spec.ranker.path, spec.ranker.dtype, spec.batch_pairs, device);
 }
 
 }  // namespace sppo

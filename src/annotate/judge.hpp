@@ -2,6 +2,8 @@
 // defines: Judge, what annotate and eval ask of a ranker: for each prompt, the K x K logit
 // matrix over its candidates (M[a][b]: logit that candidate a beats b, a shown first;
 // M[a][a] = 0), and make_judge, which builds the configured one (PairRM or synthetic).
+#include <c10/core/Device.h>
+
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -44,6 +46,7 @@ struct JudgeSpec {
 
 // ranker.type = pairrm: PairRM from ranker.path; synthetic: the rule of ranker.rule.
 // Throws naming the folder or the config key.
-std::unique_ptr<Judge> make_judge(const JudgeSpec& spec);
+// A PairRM judge computes on `device`.
+std::unique_ptr<Judge> make_judge(const JudgeSpec& spec, c10::Device device = c10::Device(c10::kCPU));
 
 }  // namespace sppo

@@ -31,7 +31,8 @@ std::vector<float> score_pair_rows(const PairRanker& ranker, const std::vector<s
         mask_data[b * L + static_cast<int64_t>(t)] = 1;
       }
     }
-    const at::Tensor logits = ranker.logits(ids, mask).contiguous();
+    // Built on the host, moved once; the B logits come back in one copy.
+    const at::Tensor logits = ranker.logits(ids.to(ranker.device()), mask.to(ranker.device())).to(at::kCPU).contiguous();
     const float* l = logits.data_ptr<float>();
     for (int64_t b = 0; b < B; ++b) out[order[first + static_cast<std::size_t>(b)]] = l[b];
   }

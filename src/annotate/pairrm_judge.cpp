@@ -7,9 +7,9 @@
 
 namespace sppo {
 
-PairRmJudge::PairRmJudge(const std::string& folder, DType dtype, int64_t batch_pairs)
+PairRmJudge::PairRmJudge(const std::string& folder, DType dtype, int64_t batch_pairs, c10::Device device)
     : folder_(folder),
-      ranker_(PairRanker::load(folder, dtype == DType::bfloat16 ? at::kBFloat16 : at::kFloat)),
+      ranker_(PairRanker::load(folder, dtype == DType::bfloat16 ? at::kBFloat16 : at::kFloat, device)),
       batch_pairs_(batch_pairs),
       fingerprint_(static_cast<int64_t>(fingerprint_model_folder_value(folder) >> 1)) {}
 

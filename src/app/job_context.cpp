@@ -9,6 +9,7 @@
 #include <filesystem>
 
 #include "core/error.hpp"
+#include "dist/device.hpp"
 #include "io/run_layout.hpp"
 
 namespace sppo {
@@ -27,7 +28,10 @@ JobContext::JobContext(const CommandLine& cl, int* argc, char*** argv)
                                        static_cast<int>(std::thread::hardware_concurrency()), mpi_->local_size());
   at::set_num_threads(threads);
   at::set_num_interop_threads(1);
-  const c10::Device device(c10::kCPU);
+  std::optional<int> slurm_localid;
+  if (const char* v = std::getenv("SLURM_LOCALID"); v && *v) slurm_localid = std::atoi(v);
+  const c10::Device device = choose_device(config_.dist.device, probe_devices(), mpi_->local_rank(), slurm_localid);
+  if (device.is_cuda()) log_->info_any_rank("computes on " + describe_device(device));
   comm_ = make_communicator(config_.dist.backend, device, mpi_->world());
   if (use_prefetch(config_.dist.prefetch, mpi_->thread_multiple(), threads))
     prefetch_ = make_communicator(config_.dist.backend, device, mpi_->world());

@@ -60,6 +60,11 @@ const NameTable<Backend>& names(Backend) {
   return t;
 }
 
+const NameTable<DeviceSetting>& names(DeviceSetting) {
+  static const NameTable<DeviceSetting> t{{DeviceSetting::automatic, "auto"}, {DeviceSetting::cpu, "cpu"}, {DeviceSetting::cuda, "cuda"}};
+  return t;
+}
+
 const NameTable<Prefetch>& names(Prefetch) {
   static const NameTable<Prefetch> t{{Prefetch::automatic, "auto"}, {Prefetch::on, "on"}, {Prefetch::off, "off"}};
   return t;
@@ -221,6 +226,7 @@ template <> struct Codec<LossKind> : EnumCodec<LossKind> {};
 template <> struct Codec<OptimizerKind> : EnumCodec<OptimizerKind> {};
 template <> struct Codec<Backend> : EnumCodec<Backend> {};
 template <> struct Codec<Prefetch> : EnumCodec<Prefetch> {};
+template <> struct Codec<DeviceSetting> : EnumCodec<DeviceSetting> {};
 template <> struct Codec<NonFinite> : EnumCodec<NonFinite> {};
 
 // ---------------------------------------------------------------- range checks
@@ -354,6 +360,7 @@ const std::vector<Field>& fields() {
       field("train", &Config::train, "nonfinite", &TrainConfig::nonfinite),
       field("eval", &Config::eval, "prompts", &EvalConfig::prompts, non_empty()),
       field("eval", &Config::eval, "max_new_tokens", &EvalConfig::max_new_tokens, bounded(1, 1 << 20, kSchemaTokens)),
+      field("dist", &Config::dist, "device", &DistConfig::device),
       field("dist", &Config::dist, "backend", &DistConfig::backend),
       field("dist", &Config::dist, "threads_per_rank", &DistConfig::threads_per_rank, bounded(0, 4096, "threads of one rank")),
       field("dist", &Config::dist, "prefetch", &DistConfig::prefetch),
@@ -518,6 +525,7 @@ std::string to_string(LossKind v) { return enum_name(v); }
 std::string to_string(OptimizerKind v) { return enum_name(v); }
 std::string to_string(Backend v) { return enum_name(v); }
 std::string to_string(Prefetch v) { return enum_name(v); }
+std::string to_string(DeviceSetting v) { return enum_name(v); }
 std::string to_string(NonFinite v) { return enum_name(v); }
 
 Override parse_override(const std::string& assignment) {

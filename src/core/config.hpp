@@ -20,6 +20,8 @@ enum class LossKind { sppo, sppo_single, sppo_all, dpo, ipo, sft };
 enum class OptimizerKind { rmsprop, adamw, sgd };
 enum class Backend { automatic, mpi, nccl };
 enum class Prefetch { automatic, on, off };
+// Where a rank computes: auto is its GPU when the LibTorch build has CUDA and one is visible.
+enum class DeviceSetting { automatic, cpu, cuda };
 // What training does with a step whose loss or gradients are NaN or infinite.
 enum class NonFinite { stop, skip };
 
@@ -96,6 +98,7 @@ struct EvalConfig {
 };
 
 struct DistConfig {
+  DeviceSetting device = DeviceSetting::automatic;
   Backend backend = Backend::automatic;
   int64_t threads_per_rank = 0;  // 0: cores of the node / ranks on the node
   // Training gathers one unit ahead from a helper thread. auto: on when a rank has more than
@@ -149,6 +152,7 @@ std::string to_string(LossKind v);
 std::string to_string(OptimizerKind v);
 std::string to_string(Backend v);
 std::string to_string(Prefetch v);
+std::string to_string(DeviceSetting v);
 std::string to_string(NonFinite v);
 
 }  // namespace sppo

@@ -55,14 +55,41 @@ void* element_ptr(const at::Tensor& t, int64_t offset) {
 
 }  // namespace
 
-// Owns the NCCL communicator and the CUDA stream its collectives run on.
+// Owns the NCCL communicator, the CUDA stream its collectives run on, and the two events
+// that order that stream against torch's: `ready` (torch's work so far, which produced the
+// inputs) and `done` (the collective, which torch's later work waits for).
 struct NcclCommunicator::State {
   ncclComm_t comm = nullptr;
   cudaStream_t stream = nullptr;
+  cudaEvent_t ready = nullptr;
+  cudaEvent_t done = nullptr;
   ~State() {
     if (comm) ncclCommDestroy(comm);
+    if (ready) cudaEventDestroy(ready);
+    if (done) cudaEventDestroy(done);
     if (stream) cudaStreamDestroy(stream);
   }
+};
+
+// Torch's kernels run on the legacy default stream (sppo never sets another current stream).
+// A collective waits on the GPU, not on the host, for what torch queued before it, and torch's
+// later kernels wait on the GPU for the collective: no host synchronisation and no device-wide
+// one. A host read of a result (.cpu(), .item()) synchronises torch's stream and so this one.
+class StreamOrder {
+ public:
+  StreamOrder(NcclCommunicator::State& s, int device, const char* name) : s_(s), name_(name) {
+    check_cuda(cudaSetDevice(device), name_);  // the prefetch's helper thread starts on device 0
+    check_cuda(cudaEventRecord(s_.ready, cudaStreamLegacy), name_);
+    check_cuda(cudaStreamWaitEvent(s_.stream, s_.ready, 0), name_);
+  }
+  void finish() {
+    check_cuda(cudaEventRecord(s_.done, s_.stream), name_);
+    check_cuda(cudaStreamWaitEvent(cudaStreamLegacy, s_.done, 0), name_);
+  }
+
+ private:
+  NcclCommunicator::State& s_;
+  const char* name_;
 };
 
 int nccl_device_count() {
@@ -79,6 +106,8 @@ NcclCommunicator::NcclCommunicator(RankGroup group, int device)
                     ", and it sees " + std::to_string(devices));
   check_cuda(cudaSetDevice(device_), "cudaSetDevice");
   check_cuda(cudaStreamCreateWithFlags(&state_->stream, cudaStreamNonBlocking), "cudaStreamCreate");
+  check_cuda(cudaEventCreateWithFlags(&state_->ready, cudaEventDisableTiming), "cudaEventCreate");
+  check_cuda(cudaEventCreateWithFlags(&state_->done, cudaEventDisableTiming), "cudaEventCreate");
   ncclUniqueId id;
   if (rank() == 0) check_nccl(ncclGetUniqueId(&id), "ncclGetUniqueId");
   id = this->group().broadcast(id);
@@ -87,13 +116,14 @@ NcclCommunicator::NcclCommunicator(RankGroup group, int device)
 
 NcclCommunicator::~NcclCommunicator() = default;
 
-// Each collective runs on the communicator's stream and is waited for before returning:
-// the caller's tensors are ready when the call ends, as with the MPI backend.
+// Each collective runs on the communicator's stream, ordered against torch's stream by events
+// (StreamOrder): a result is ready for every torch operation issued after the call returns.
 void NcclCommunicator::all_gather_v(const at::Tensor& in, at::Tensor& out, const std::vector<int64_t>& counts) {
   const char* name = "all_gather";
   check_counts(name, counts);
   check_collective_args(name, in, out, counts[rank()], std::accumulate(counts.begin(), counts.end(), int64_t{0}));
   check_cuda_tensor(in, name);
+  StreamOrder order(*state_, device_, name);
   const ncclDataType_t type = nccl_type(in.scalar_type(), name);
   const bool equal = std::all_of(counts.begin(), counts.end(), [&](int64_t c) { return c == counts[0]; });
   if (equal) {
@@ -109,7 +139,7 @@ void NcclCommunicator::all_gather_v(const at::Tensor& in, at::Tensor& out, const
     }
     check_nccl(ncclGroupEnd(), name);
   }
-  check_cuda(cudaStreamSynchronize(state_->stream), name);
+  order.finish();
 }
 
 void NcclCommunicator::reduce_scatter_v(const at::Tensor& in, at::Tensor& out, const std::vector<int64_t>& counts,
@@ -118,6 +148,7 @@ void NcclCommunicator::reduce_scatter_v(const at::Tensor& in, at::Tensor& out, c
   check_counts(name, counts);
   check_collective_args(name, in, out, std::accumulate(counts.begin(), counts.end(), int64_t{0}), counts[rank()]);
   check_cuda_tensor(in, name);
+  StreamOrder order(*state_, device_, name);
   const ncclDataType_t type = nccl_type(in.scalar_type(), name);
   const bool equal = std::all_of(counts.begin(), counts.end(), [&](int64_t c) { return c == counts[0]; });
   if (equal) {
@@ -135,27 +166,29 @@ void NcclCommunicator::reduce_scatter_v(const at::Tensor& in, at::Tensor& out, c
     }
     check_nccl(ncclGroupEnd(), name);
   }
-  check_cuda(cudaStreamSynchronize(state_->stream), name);
+  order.finish();
 }
 
 void NcclCommunicator::all_reduce(at::Tensor& tensor, ReduceOp op) {
   const char* name = "all_reduce";
   check_collective_args(name, tensor, tensor, tensor.numel(), tensor.numel());
   check_cuda_tensor(tensor, name);
+  StreamOrder order(*state_, device_, name);
   check_nccl(ncclAllReduce(tensor.data_ptr(), tensor.data_ptr(), tensor.numel(), nccl_type(tensor.scalar_type(), name),
                            nccl_op(op), state_->comm, state_->stream),
              name);
-  check_cuda(cudaStreamSynchronize(state_->stream), name);
+  order.finish();
 }
 
 void NcclCommunicator::broadcast(at::Tensor& tensor, int root) {
   const char* name = "broadcast";
   check_collective_args(name, tensor, tensor, tensor.numel(), tensor.numel());
   check_cuda_tensor(tensor, name);
+  StreamOrder order(*state_, device_, name);
   check_nccl(ncclBroadcast(tensor.data_ptr(), tensor.data_ptr(), tensor.numel(), nccl_type(tensor.scalar_type(), name),
                            root, state_->comm, state_->stream),
              name);
-  check_cuda(cudaStreamSynchronize(state_->stream), name);
+  order.finish();
 }
 
 void NcclCommunicator::barrier() { group().barrier(); }

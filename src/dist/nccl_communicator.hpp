@@ -28,8 +28,9 @@ class NcclCommunicator final : public Communicator {
   void broadcast(at::Tensor& tensor, int root) override;
   void barrier() override;
 
+  struct State;  // NCCL communicator, CUDA stream and events, kept out of this header
+
  private:
-  struct State;  // NCCL communicator and CUDA stream, kept out of this header
   std::unique_ptr<State> state_;
   int device_ = 0;
 };

@@ -25,6 +25,10 @@ std::vector<Generation> generate_samples(const CausalLM& model, const std::vecto
     prompt_slots = std::max<int64_t>(prompt_slots, static_cast<int64_t>(p.size()));
   }
   const int64_t capacity = prompt_slots + params.max_new_tokens;
+  // Tensors live on the model's device; the host keeps only integer bookkeeping (live rows,
+  // lengths) and the sampled ids, which come back in one small copy per step.
+  const c10::Device device = model.device();
+  const auto on_device = at::TensorOptions().device(device);
 
   // ---- prefill: P left-padded prompts, once each
   at::Tensor ids = at::zeros({P, prompt_slots}, at::kLong);
@@ -41,18 +45,21 @@ std::vector<Generation> generate_samples(const CausalLM& model, const std::vecto
       mask_data[i * prompt_slots + pad + t] = 1;
     }
   }
-  KvCache prefill_cache = KvCache::allocate(model.config(), P, prompt_slots, model.dtype());
+  ids = ids.to(device);
+  mask = mask.to(device);
+  KvCache prefill_cache = KvCache::allocate(model.config(), P, prompt_slots, model.dtype(), device);
   const AttentionInputs prefill_attn = attention_from_mask(mask);
   at::Tensor logits = model.last_logits(ids, prefill_attn, &prefill_cache);  // [P, V]
-  if (stats) stats->prefill_tokens += mask.sum().item<int64_t>();
+  if (stats)
+    for (const auto& p : prompts) stats->prefill_tokens += static_cast<int64_t>(p.size());
 
   // ---- expand to P*K rows (row r = prompt r / K, sample r % K)
-  at::Tensor expand = at::arange(P, at::kLong).repeat_interleave(K);
+  at::Tensor expand = at::arange(P, on_device.dtype(at::kLong)).repeat_interleave(K);
   KvCache cache = prefill_cache.select_rows(expand, capacity, prompt_slots);
   prefill_cache = KvCache();
   logits = logits.index_select(0, expand);
   // key_valid: the prompt's mask, then every generated slot
-  at::Tensor key_valid = at::cat({mask.to(at::kBool).index_select(0, expand), at::ones({P * K, params.max_new_tokens}, at::kBool)}, 1);
+  at::Tensor key_valid = at::cat({mask.to(at::kBool).index_select(0, expand), at::ones({P * K, params.max_new_tokens}, on_device.dtype(at::kBool))}, 1);
 
   std::vector<Generation> results(static_cast<std::size_t>(P * K));
   std::vector<int64_t> live;  // result index of each row of the current batch
@@ -68,7 +75,7 @@ std::vector<Generation> generate_samples(const CausalLM& model, const std::vecto
       uniforms[b] = sample_uniform(stream, static_cast<uint64_t>(prompt_ids[static_cast<std::size_t>(r / K)]),
                                    static_cast<uint32_t>(r % K), static_cast<uint32_t>(step));
     }
-    const at::Tensor chosen = sample_tokens(logits, uniforms, params);
+    const at::Tensor chosen = sample_tokens(logits, uniforms, params).to(at::kCPU);  // [B] ids: the step's one copy back
     const int64_t* tok = chosen.data_ptr<int64_t>();
     for (std::size_t b = 0; b < live.size(); ++b) {
       if (done_in_batch[b]) continue;
@@ -91,7 +98,7 @@ std::vector<Generation> generate_samples(const CausalLM& model, const std::vecto
           keep_rows.push_back(static_cast<int64_t>(b));
           keep_live.push_back(live[b]);
         }
-      const at::Tensor rows = at::tensor(keep_rows, at::kLong);
+      const at::Tensor rows = at::tensor(keep_rows, at::kLong).to(device);
       cache = cache.select_rows(rows, capacity, prompt_slots + step);
       key_valid = key_valid.index_select(0, rows);
       live = std::move(keep_live);
@@ -110,7 +117,8 @@ std::vector<Generation> generate_samples(const CausalLM& model, const std::vecto
       step_data[b] = done_in_batch[static_cast<std::size_t>(b)] ? eos : static_cast<int64_t>(tokens.back());
       position_data[b] = prompt_length[static_cast<std::size_t>(r / K)] + step;
     }
-    AttentionInputs attn{positions, key_valid, prompt_slots + step};
+    AttentionInputs attn{positions.to(device), key_valid, prompt_slots + step};
+    step_ids = step_ids.to(device);
     logits = model.last_logits(step_ids, attn, &cache);
     if (stats) ++stats->decode_steps;
   }

@@ -115,7 +115,8 @@ GenerateSummary run_generate_stage(const GenerateJob& job, const RunContext& ctx
   // ---- every input is read and checked before any file is touched
   const PolicyTokenizer tokenizer(job.policy_dir);
   const ChatFormat format = ChatFormat::resolve(job.chat_template, job.end_of_turn, tokenizer);
-  const CausalLM model = CausalLM::load(job.policy_dir, job.dtype == DType::bfloat16 ? at::kBFloat16 : at::kFloat);
+  const CausalLM model =
+      CausalLM::load(job.policy_dir, job.dtype == DType::bfloat16 ? at::kBFloat16 : at::kFloat, ctx.device());
   if (tokenizer.vocab_size() > model.config().vocab_size)
     throw FormatError(job.policy_dir + ": " + tokenizer.describe() + " has " + std::to_string(tokenizer.vocab_size()) +
                       " tokens, more than config.json's vocab_size " + std::to_string(model.config().vocab_size));

@@ -81,12 +81,42 @@ int32_t sample_row(const float* probs, int64_t vocab, double u, const SamplingPa
   return select_by_mass(begin, end, 0.0, u * kept_mass, /*strict=*/true, &through)->id;
 }
 
+void check_uniforms(const at::Tensor& logits, const std::vector<double>& uniforms) {
+  if (static_cast<int64_t>(uniforms.size()) != logits.size(0))
+    throw Error("sample_tokens: expected " + std::to_string(logits.size(0)) + " uniforms, got " +
+                std::to_string(uniforms.size()));
+}
+
 }  // namespace
 
+at::Tensor sample_tokens_sorted(const at::Tensor& logits, const std::vector<double>& uniforms,
+                                const SamplingParams& params) {
+  check_uniforms(logits, uniforms);
+  if (params.temperature <= 0) return logits.argmax(-1);
+  const int64_t vocab = logits.size(1);
+  const at::Tensor probs = at::softmax(logits.to(at::kFloat) / params.temperature, -1);
+  // Probability descending, equal probabilities by id ascending (a stable sort keeps id order).
+  auto [sorted, ids] = at::sort(probs, /*stable=*/true, /*dim=*/-1, /*descending=*/true);
+  if (params.top_k > 0 && params.top_k < vocab) {
+    sorted = sorted.slice(1, 0, params.top_k);
+    ids = ids.slice(1, 0, params.top_k);
+  }
+  const int64_t n = sorted.size(1);
+  const at::Tensor cumulative = sorted.to(at::kDouble).cumsum(1);  // [B, n]
+  // top-p: keep through the first token whose cumulative mass reaches top_p (all n when
+  // rounding leaves the total short): kept = min(n, 1 + #{i : cum_i < top_p}).
+  const at::Tensor kept = ((cumulative < params.top_p).sum(1, /*keepdim=*/true) + 1).clamp_max(n);  // [B, 1]
+  const at::Tensor kept_mass = cumulative.gather(1, kept - 1);                                         // [B, 1]
+  // Inverse CDF: the first kept token whose cumulative mass exceeds u × kept_mass.
+  const at::Tensor u = at::tensor(uniforms, at::kDouble).to(logits.device()).unsqueeze(1);
+  const at::Tensor position = at::minimum((cumulative <= u * kept_mass).sum(1, /*keepdim=*/true), kept - 1);
+  return ids.gather(1, position).squeeze(1);
+}
+
 at::Tensor sample_tokens(const at::Tensor& logits, const std::vector<double>& uniforms, const SamplingParams& params) {
+  if (!logits.device().is_cpu()) return sample_tokens_sorted(logits, uniforms, params);
+  check_uniforms(logits, uniforms);
   const int64_t rows = logits.size(0), vocab = logits.size(1);
-  if (static_cast<int64_t>(uniforms.size()) != rows)
-    throw Error("sample_tokens: expected " + std::to_string(rows) + " uniforms, got " + std::to_string(uniforms.size()));
   if (params.temperature <= 0) return logits.argmax(-1);
 
   const at::Tensor probs = at::softmax(logits.to(at::kFloat) / params.temperature, -1).contiguous();

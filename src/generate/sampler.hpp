@@ -23,6 +23,15 @@ struct SamplingParams {
 // logits / temperature; keep the top_k most probable (if top_k > 0); sort descending and
 // keep the smallest prefix whose mass reaches top_p (always at least one token);
 // renormalise; pick by inverse CDF at u.
+// On the CPU: two weighted selections per row (no sort of the vocabulary); elsewhere (a GPU):
+// sample_tokens_sorted, on the logits' device. The result is on the logits' device.
 at::Tensor sample_tokens(const at::Tensor& logits, const std::vector<double>& uniforms, const SamplingParams& params);
+
+// The same rule as tensor operations that stay on the logits' device: a stable descending
+// sort, cumulative sums in float64, and counts instead of searches. It picks what
+// sample_tokens' CPU path picks except where float64 sums taken in another order round
+// across a boundary.
+at::Tensor sample_tokens_sorted(const at::Tensor& logits, const std::vector<double>& uniforms,
+                                const SamplingParams& params);
 
 }  // namespace sppo

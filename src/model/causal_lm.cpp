@@ -1,6 +1,7 @@
 #include "model/causal_lm.hpp"
 
 #include <ATen/ATen.h>
+#include <torch/version.h>
 
 #include <cmath>
 #include <set>
@@ -69,6 +70,44 @@ at::Tensor rotate_half(const at::Tensor& x) {
 
 // c · tanh(s / c): Gemma-2's soft cap of attention scores and final logits.
 at::Tensor soft_cap(const at::Tensor& s, double cap) { return at::tanh(s / cap) * cap; }
+
+// softmax(q kᵀ · scale, masked) v with the query heads of one KV head stacked on the query axis
+// (GQA without copying K/V): qg [B, kvh, g·L, hd], k and v [B, kvh, T, hd], allowed
+// [B, 1, 1, L, T] -> [B, kvh, g·L, hd]. Scores are soft-capped (Gemma-2) before the mask, and
+// a masked score is the dtype's lowest value, so a query that sees no key (left padding)
+// averages every key instead of producing NaN; its output is never read.
+at::Tensor explicit_attention(const CausalLmConfig& c, const at::Tensor& qg, const at::Tensor& k, const at::Tensor& v,
+                              const at::Tensor& allowed) {
+  const int64_t B = qg.size(0), kvh = qg.size(1), groups = c.kv_groups(), L = qg.size(2) / groups, T = k.size(2);
+  at::Tensor scores = at::matmul(qg, k.transpose(2, 3)) * c.score_scale();  // [B, kvh, g*L, T]
+  if (c.attn_logit_softcap) scores = soft_cap(scores, *c.attn_logit_softcap);  // before the mask
+  scores = scores.view({B, kvh, groups, L, T}).masked_fill(~allowed, lowest_score(scores.scalar_type()));
+  const at::Tensor probs = at::softmax(scores, -1, at::kFloat).to(qg.scalar_type()).view({B, kvh, groups * L, T});
+  return at::matmul(probs, v);
+}
+
+// LibTorch >= 2.1 has at::scaled_dot_product_attention with a scale argument: its fused
+// (memory-efficient) kernels serve GPU prefill and training. It cannot soft-cap scores, and
+// on the CPU and with Debian's 1.13 the explicit path runs.
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 1)
+#define SPPO_HAVE_SDPA 1
+#else
+#define SPPO_HAVE_SDPA 0
+#endif
+
+at::Tensor attention(const CausalLmConfig& c, const at::Tensor& qg, const at::Tensor& k, const at::Tensor& v,
+                     const at::Tensor& allowed) {
+#if SPPO_HAVE_SDPA
+  if (qg.is_cuda() && !c.attn_logit_softcap) {
+    const int64_t B = qg.size(0), groups = c.kv_groups(), L = qg.size(2) / groups, T = k.size(2);
+    at::Tensor mask = allowed.expand({B, 1, groups, L, T}).reshape({B, 1, groups * L, T});
+    // SDPA gives NaN for a query that sees no key; such a (padding) query sees every key instead.
+    mask = mask.logical_or(mask.logical_not().all(-1, /*keepdim=*/true));
+    return at::scaled_dot_product_attention(qg, k, v, mask, /*dropout_p=*/0.0, /*is_causal=*/false, c.score_scale());
+  }
+#endif
+  return explicit_attention(c, qg, k, v, allowed);
+}
 
 at::Tensor activation(const CausalLmConfig& c, const at::Tensor& x) {
   return c.activation == Activation::gelu_tanh ? at::gelu(x, "tanh") : at::silu(x);
@@ -227,15 +266,10 @@ at::Tensor decoder_layer_forward(const CausalLmConfig& c, const UnitParams& para
     k = cache->k->slice(2, 0, cache->slot + L);
     v = cache->v->slice(2, 0, cache->slot + L);
   }
-  const int64_t T = k.size(2);
   // GQA without copying K/V: query head h uses KV head h / groups, so the `groups` query heads
   // of one KV head are stacked along the query axis: [B, kvh, groups * L, hd].
   const at::Tensor qg = q.reshape({B, kvh, groups * L, hd});
-  at::Tensor scores = at::matmul(qg, k.transpose(2, 3)) * c.score_scale();  // [B, kvh, g*L, T]
-  if (c.attn_logit_softcap) scores = soft_cap(scores, *c.attn_logit_softcap);  // before the mask
-  scores = scores.view({B, kvh, groups, L, T}).masked_fill(~allowed, lowest_score(scores.scalar_type()));
-  const at::Tensor probs = at::softmax(scores, -1, at::kFloat).to(q.scalar_type()).view({B, kvh, groups * L, T});
-  const at::Tensor attn = at::matmul(probs, v)  // [B, kvh, g*L, hd]
+  const at::Tensor attn = attention(c, qg, k, v, allowed)  // [B, kvh, g*L, hd]
                               .view({B, c.num_heads, L, hd})
                               .transpose(1, 2)
                               .reshape({B, L, c.num_heads * hd});
@@ -292,7 +326,7 @@ void check_causal_lm_folder(const std::string& folder) {
   refuse_unexpected_tensors(config, weights, specs);
 }
 
-CausalLM CausalLM::load(const std::string& folder, at::ScalarType dtype) {
+CausalLM CausalLM::load(const std::string& folder, at::ScalarType dtype, c10::Device device) {
   if (dtype != at::kFloat && dtype != at::kBFloat16)
     throw FormatError(folder + ": compute dtype must be float32 or bfloat16");
   const CausalLmConfig config = read_causal_lm_config(folder);
@@ -301,7 +335,7 @@ CausalLM CausalLM::load(const std::string& folder, at::ScalarType dtype) {
   std::vector<UnitParams> units;
   for (const auto& unit : specs) {
     UnitParams params;
-    for (const auto& spec : unit) params.push_back(load_weight(weights, spec.name, spec.shape, dtype));
+    for (const auto& spec : unit) params.push_back(load_weight(weights, spec.name, spec.shape, dtype, nullptr, device));
     units.push_back(std::move(params));
   }
   refuse_unexpected_tensors(config, weights, specs);

@@ -112,12 +112,14 @@ class CausalLM {
  public:
   // Reads config.json and the safetensors weights of `folder`, checks every tensor's name
   // and shape (missing, unexpected or mis-shaped tensors are errors naming the tensor), and
-  // converts them to `dtype` (float32 or bfloat16).
-  static CausalLM load(const std::string& folder, at::ScalarType dtype);
+  // converts them to `dtype` (float32 or bfloat16) on `device` (each tensor crosses once).
+  static CausalLM load(const std::string& folder, at::ScalarType dtype, c10::Device device = c10::Device(c10::kCPU));
   CausalLM(CausalLmConfig config, std::vector<UnitParams> units, at::ScalarType dtype);
 
   const CausalLmConfig& config() const { return config_; }
   at::ScalarType dtype() const { return dtype_; }
+  // Where the weights live; inputs go there.
+  c10::Device device() const { return units_.front().front().device(); }
   int64_t num_units() const { return static_cast<int64_t>(units_.size()); }
   const UnitParams& unit(int64_t u) const { return units_[static_cast<std::size_t>(u)]; }
 

@@ -24,37 +24,37 @@ at::Tensor relative_position_buckets(int64_t length, int64_t buckets, int64_t ma
 }
 
 DebertaEncoder::DebertaEncoder(const DebertaConfig& c, const SafetensorsModel& w, const std::string& p, at::ScalarType dtype,
-                               std::vector<std::string>* used)
+                               std::vector<std::string>* used, c10::Device device)
     : config_(c), dtype_(dtype) {
   const int64_t H = c.hidden_size, I = c.intermediate_size;
-  word_embeddings_ = load_weight(w, p + "embeddings.word_embeddings.weight", {c.vocab_size, H}, dtype, used);
-  embed_norm_w_ = load_weight(w, p + "embeddings.LayerNorm.weight", {H}, dtype, used);
-  embed_norm_b_ = load_weight(w, p + "embeddings.LayerNorm.bias", {H}, dtype, used);
-  at::Tensor rel = load_weight(w, p + "encoder.rel_embeddings.weight", {2 * c.position_buckets, H}, dtype, used);
+  word_embeddings_ = load_weight(w, p + "embeddings.word_embeddings.weight", {c.vocab_size, H}, dtype, used, device);
+  embed_norm_w_ = load_weight(w, p + "embeddings.LayerNorm.weight", {H}, dtype, used, device);
+  embed_norm_b_ = load_weight(w, p + "embeddings.LayerNorm.bias", {H}, dtype, used, device);
+  at::Tensor rel = load_weight(w, p + "encoder.rel_embeddings.weight", {2 * c.position_buckets, H}, dtype, used, device);
   if (c.norm_rel_ebd)
-    rel = at::layer_norm(rel, {H}, load_weight(w, p + "encoder.LayerNorm.weight", {H}, dtype, used),
-                         load_weight(w, p + "encoder.LayerNorm.bias", {H}, dtype, used), c.layer_norm_eps);
+    rel = at::layer_norm(rel, {H}, load_weight(w, p + "encoder.LayerNorm.weight", {H}, dtype, used, device),
+                         load_weight(w, p + "encoder.LayerNorm.bias", {H}, dtype, used, device), c.layer_norm_eps);
   const at::Tensor R = rel.unsqueeze(0);  // [1, 2S, hidden]
   auto split_heads = [&](const at::Tensor& x) { return x.view({1, x.size(1), c.num_heads, c.head_dim()}).transpose(1, 2).contiguous(); };
   for (int64_t l = 0; l < c.num_layers; ++l) {
     const std::string n = p + "encoder.layer." + std::to_string(l) + ".";
     Layer L;
-    L.q_w = load_weight(w, n + "attention.self.query_proj.weight", {H, H}, dtype, used);
-    L.q_b = load_weight(w, n + "attention.self.query_proj.bias", {H}, dtype, used);
-    L.k_w = load_weight(w, n + "attention.self.key_proj.weight", {H, H}, dtype, used);
-    L.k_b = load_weight(w, n + "attention.self.key_proj.bias", {H}, dtype, used);
-    L.v_w = load_weight(w, n + "attention.self.value_proj.weight", {H, H}, dtype, used);
-    L.v_b = load_weight(w, n + "attention.self.value_proj.bias", {H}, dtype, used);
-    L.attn_out_w = load_weight(w, n + "attention.output.dense.weight", {H, H}, dtype, used);
-    L.attn_out_b = load_weight(w, n + "attention.output.dense.bias", {H}, dtype, used);
-    L.attn_norm_w = load_weight(w, n + "attention.output.LayerNorm.weight", {H}, dtype, used);
-    L.attn_norm_b = load_weight(w, n + "attention.output.LayerNorm.bias", {H}, dtype, used);
-    L.inter_w = load_weight(w, n + "intermediate.dense.weight", {I, H}, dtype, used);
-    L.inter_b = load_weight(w, n + "intermediate.dense.bias", {I}, dtype, used);
-    L.out_w = load_weight(w, n + "output.dense.weight", {H, I}, dtype, used);
-    L.out_b = load_weight(w, n + "output.dense.bias", {H}, dtype, used);
-    L.out_norm_w = load_weight(w, n + "output.LayerNorm.weight", {H}, dtype, used);
-    L.out_norm_b = load_weight(w, n + "output.LayerNorm.bias", {H}, dtype, used);
+    L.q_w = load_weight(w, n + "attention.self.query_proj.weight", {H, H}, dtype, used, device);
+    L.q_b = load_weight(w, n + "attention.self.query_proj.bias", {H}, dtype, used, device);
+    L.k_w = load_weight(w, n + "attention.self.key_proj.weight", {H, H}, dtype, used, device);
+    L.k_b = load_weight(w, n + "attention.self.key_proj.bias", {H}, dtype, used, device);
+    L.v_w = load_weight(w, n + "attention.self.value_proj.weight", {H, H}, dtype, used, device);
+    L.v_b = load_weight(w, n + "attention.self.value_proj.bias", {H}, dtype, used, device);
+    L.attn_out_w = load_weight(w, n + "attention.output.dense.weight", {H, H}, dtype, used, device);
+    L.attn_out_b = load_weight(w, n + "attention.output.dense.bias", {H}, dtype, used, device);
+    L.attn_norm_w = load_weight(w, n + "attention.output.LayerNorm.weight", {H}, dtype, used, device);
+    L.attn_norm_b = load_weight(w, n + "attention.output.LayerNorm.bias", {H}, dtype, used, device);
+    L.inter_w = load_weight(w, n + "intermediate.dense.weight", {I, H}, dtype, used, device);
+    L.inter_b = load_weight(w, n + "intermediate.dense.bias", {I}, dtype, used, device);
+    L.out_w = load_weight(w, n + "output.dense.weight", {H, I}, dtype, used, device);
+    L.out_b = load_weight(w, n + "output.dense.bias", {H}, dtype, used, device);
+    L.out_norm_w = load_weight(w, n + "output.LayerNorm.weight", {H}, dtype, used, device);
+    L.out_norm_b = load_weight(w, n + "output.LayerNorm.bias", {H}, dtype, used, device);
     L.pos_key = split_heads(at::linear(R, L.k_w, L.k_b));  // share_att_key: the content projections
     L.pos_query = split_heads(at::linear(R, L.q_w, L.q_b));
     layers_.push_back(std::move(L));
@@ -104,7 +104,7 @@ at::Tensor DebertaEncoder::forward(const at::Tensor& ids, const at::Tensor& mask
   const at::Tensor keep = mask.to(at::kBool);
   const at::Tensor pair_mask = (keep.unsqueeze(1) & keep.unsqueeze(2)).unsqueeze(1);  // m_i m_j: [B, 1, L, L]
   const at::Tensor rel_index =
-      (relative_position_buckets(L, S, c.max_relative()) + S).clamp(0, 2 * S - 1).view({1, 1, L, L});
+      (relative_position_buckets(L, S, c.max_relative()) + S).clamp(0, 2 * S - 1).view({1, 1, L, L}).to(ids.device());
   for (const Layer& layer : layers_) {
     h = layer_forward(layer, h, pair_mask, rel_index);
     if (all_layers) all_layers->push_back(h);

@@ -22,7 +22,7 @@ class DebertaEncoder {
   // PairRM), converted to `dtype`. Missing or mis-shaped tensors are errors naming them;
   // every name read is added to `used`.
   DebertaEncoder(const DebertaConfig& config, const SafetensorsModel& weights, const std::string& prefix,
-                 at::ScalarType dtype, std::vector<std::string>* used);
+                 at::ScalarType dtype, std::vector<std::string>* used, c10::Device device = c10::Device(c10::kCPU));
 
   // ids, mask [B, L] -> last hidden state [B, L, hidden]. With `all_layers`, also every
   // layer's output (index 0: the embedding output).

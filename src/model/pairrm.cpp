@@ -9,17 +9,17 @@
 
 namespace sppo {
 
-PairRanker PairRanker::load(const std::string& folder, at::ScalarType dtype) {
+PairRanker PairRanker::load(const std::string& folder, at::ScalarType dtype, c10::Device device) {
   const DebertaConfig config = read_deberta_config(folder);
   const SafetensorsModel weights = SafetensorsModel::open(folder);
   std::vector<std::string> used;
   PairRanker r;
-  r.encoder_ = std::make_shared<const DebertaEncoder>(config, weights, "pretrained_model.", dtype, &used);
+  r.encoder_ = std::make_shared<const DebertaEncoder>(config, weights, "pretrained_model.", dtype, &used, device);
   const int64_t H = config.hidden_size;
-  r.w1_ = load_weight(weights, "head_layer.1.weight", {H, 2 * H}, dtype, &used);
-  r.b1_ = load_weight(weights, "head_layer.1.bias", {H}, dtype, &used);
-  r.w4_ = load_weight(weights, "head_layer.4.weight", {config.n_tasks, H}, dtype, &used);
-  r.b4_ = load_weight(weights, "head_layer.4.bias", {config.n_tasks}, dtype, &used);
+  r.w1_ = load_weight(weights, "head_layer.1.weight", {H, 2 * H}, dtype, &used, device);
+  r.b1_ = load_weight(weights, "head_layer.1.bias", {H}, dtype, &used, device);
+  r.w4_ = load_weight(weights, "head_layer.4.weight", {config.n_tasks, H}, dtype, &used, device);
+  r.b4_ = load_weight(weights, "head_layer.4.bias", {config.n_tasks}, dtype, &used, device);
   for (const auto& name : weights.names())
     if (std::find(used.begin(), used.end(), name) == used.end() && name.find("position_ids") == std::string::npos)
       throw FormatError(weights.file_of(name) + ": unexpected tensor " + name + " for PairRM");

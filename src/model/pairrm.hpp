@@ -17,7 +17,8 @@ class PairRanker {
  public:
   // config.json, model.safetensors (encoder under "pretrained_model.", head_layer.{1,4}),
   // spm.model and added_tokens.json of `folder`; unexpected tensors are errors.
-  static PairRanker load(const std::string& folder, at::ScalarType dtype);
+  // The weights go to `device`; logits() takes ids and mask there.
+  static PairRanker load(const std::string& folder, at::ScalarType dtype, c10::Device device = c10::Device(c10::kCPU));
 
   // ids, mask [B, L] (right-padded rows of pair_row) -> logits [B] float32; the head's two
   // scores when asked ([B, 1] each).
@@ -27,6 +28,7 @@ class PairRanker {
   const DebertaEncoder& encoder() const { return *encoder_; }
   const RankerTokenizer& tokenizer() const { return *tokenizer_; }
   const DebertaConfig& config() const { return encoder_->config(); }
+  c10::Device device() const { return w1_.device(); }
 
  private:
   std::shared_ptr<const DebertaEncoder> encoder_;

@@ -24,11 +24,13 @@ void check_weight(const SafetensorsModel& weights, const std::string& name, cons
 }
 
 at::Tensor load_weight(const SafetensorsModel& weights, const std::string& name, const std::vector<int64_t>& shape,
-                       at::ScalarType dtype, std::vector<std::string>* used) {
+                       at::ScalarType dtype, std::vector<std::string>* used, c10::Device device) {
   check_weight(weights, name, shape);
   if (used) used->push_back(name);
   // A copy: the mapping is released once every tensor owns converted memory.
-  return weights.tensor(name).to(dtype, /*non_blocking=*/false, /*copy=*/true).contiguous();
+  const at::Tensor mapped = weights.tensor(name);
+  if (device.is_cpu()) return mapped.to(dtype, /*non_blocking=*/false, /*copy=*/true).contiguous();
+  return mapped.to(device).to(dtype).contiguous();  // the file's bytes cross once; converted on the device
 }
 
 double lowest_score(at::ScalarType type) {

@@ -113,7 +113,7 @@ EvalResult run_eval_stage(const EvalJob& job, const RunContext& ctx) {
     run_generate_stage(responses, ctx);
   }
 
-  const std::unique_ptr<Judge> judge = make_judge(job.judge);
+  const std::unique_ptr<Judge> judge = make_judge(job.judge, ctx.device());
   const PolicyTokenizer tokenizer(now_job.policy_dir);
   const ChatFormat format = ChatFormat::resolve(now_job.chat_template, now_job.end_of_turn, tokenizer);
   const EvalResponses now = read_eval_responses(now_job.samples_path);

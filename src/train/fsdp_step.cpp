@@ -68,8 +68,14 @@ TrainRows TrainRows::slice(int64_t begin, int64_t end) const {
   return out;
 }
 
-at::Tensor sharded_response_logp(ShardedModel& model, Communicator& comm, const TrainRows& rows, at::ScalarType dtype,
+TrainRows TrainRows::to(c10::Device device) const {
+  if (!ids.defined() || ids.device() == device) return *this;
+  return TrainRows{ids.to(device), mask.to(device), response_start.to(device), ref_logp.to(device), win_prob.to(device)};
+}
+
+at::Tensor sharded_response_logp(ShardedModel& model, Communicator& comm, const TrainRows& host_rows, at::ScalarType dtype,
                                  Communicator* prefetch_comm) {
+  const TrainRows rows = host_rows.to(comm.device());
   GatherSequence gathers(model, comm, prefetch_comm, dtype, /*forward_only=*/true);
   if (rows.rows() == 0) {
     gathers.drain();
@@ -96,9 +102,10 @@ double accumulate_sppo_gradients(ShardedModel& model, Communicator& comm, const 
   return accumulate_gradients(model, comm, rows, LossKind::sppo_all, beta, global_rows, dtype, prefetch_comm).term_sum;
 }
 
-MicroBatchStats accumulate_gradients(ShardedModel& model, Communicator& comm, const TrainRows& rows, LossKind loss,
+MicroBatchStats accumulate_gradients(ShardedModel& model, Communicator& comm, const TrainRows& host_rows, LossKind loss,
                                      double beta, int64_t global_count, at::ScalarType dtype, Communicator* prefetch_comm) {
   MicroBatchStats stats;
+  const TrainRows rows = host_rows.to(comm.device());
   GatherSequence gathers(model, comm, prefetch_comm, dtype);
   if (rows.rows() == 0) {
     participate_without_rows(model, comm, gathers);

@@ -24,6 +24,8 @@ struct TrainRows {
   int64_t rows() const { return ids.defined() ? ids.size(0) : 0; }
   // Rows [begin, end), trimmed to their longest real length.
   TrainRows slice(int64_t begin, int64_t end) const;
+  // The same rows on `device` (built on the host, moved once per micro-batch).
+  TrainRows to(c10::Device device) const;
 };
 
 // What one micro-batch contributed on this rank, for metrics.csv.

@@ -9,7 +9,7 @@ namespace sppo {
 
 at::Tensor response_logp(const at::Tensor& logits, const at::Tensor& ids, const at::Tensor& mask,
                          const at::Tensor& response_start) {
-  const at::Tensor t = at::arange(ids.size(1), at::kLong).unsqueeze(0);
+  const at::Tensor t = at::arange(ids.size(1), ids.options().dtype(at::kLong)).unsqueeze(0);
   const at::Tensor counted = (t >= response_start.unsqueeze(1)) & mask.to(at::kBool);
   return (token_logprobs(logits, ids) * counted.to(at::kFloat)).sum(1);
 }

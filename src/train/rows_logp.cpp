@@ -34,8 +34,9 @@ std::vector<float> rows_logp(ShardedModel& policy, const std::vector<const Train
 std::vector<double> rows_logp(const CausalLM& model, const std::vector<TrainRow>& rows) {
   std::vector<const TrainRow*> pointers;
   for (const auto& r : rows) pointers.push_back(&r);
-  const TrainRows t = batch_tensors(pointers);
-  const at::Tensor logp = response_logp(model.logits(t.ids, attention_from_mask(t.mask)), t.ids, t.mask, t.response_start);
+  const TrainRows t = batch_tensors(pointers).to(model.device());
+  const at::Tensor logp =
+      response_logp(model.logits(t.ids, attention_from_mask(t.mask)), t.ids, t.mask, t.response_start).cpu();
   std::vector<double> out;
   for (std::size_t i = 0; i < rows.size(); ++i) out.push_back(logp[static_cast<int64_t>(i)].item<double>());
   return out;

@@ -47,8 +47,10 @@ ShardedUnit::ShardedUnit(const std::vector<ParamSpec>& specs, const UnitParams& 
     : specs_(specs), layout_(numels(specs), comm.size()) {
   if (full.size() != specs.size()) throw Error("ShardedUnit: expected " + std::to_string(specs.size()) + " tensors");
   const int64_t rank = comm.rank();
-  master_ = at::zeros({layout_.shard_numel()}, at::kFloat);
-  grad_ = at::zeros({layout_.shard_numel()}, at::kFloat);
+  // fp32 master and gradient slices on the communicator's device; each parameter's part
+  // of this rank's slice is copied there from `full` (or from the mapped file) directly.
+  master_ = at::zeros({layout_.shard_numel()}, at::TensorOptions(at::kFloat).device(comm.device()));
+  grad_ = at::zeros_like(master_);
   // Copy the part of each parameter that falls in [shard_begin, shard_end).
   const int64_t begin = layout_.shard_begin(rank), end = layout_.shard_end(rank);
   for (std::size_t i = 0; i < full.size(); ++i) {
@@ -62,8 +64,10 @@ ShardedUnit::ShardedUnit(const std::vector<ParamSpec>& specs, const UnitParams& 
 ShardedUnit::ShardedUnit(const std::vector<ParamSpec>& specs, const SafetensorsModel& weights, const Communicator& comm)
     : specs_(specs), layout_(numels(specs), comm.size()) {
   const int64_t rank = comm.rank();
-  master_ = at::zeros({layout_.shard_numel()}, at::kFloat);
-  grad_ = at::zeros({layout_.shard_numel()}, at::kFloat);
+  // fp32 master and gradient slices on the communicator's device; each parameter's part
+  // of this rank's slice is copied there from `full` (or from the mapped file) directly.
+  master_ = at::zeros({layout_.shard_numel()}, at::TensorOptions(at::kFloat).device(comm.device()));
+  grad_ = at::zeros_like(master_);
   const int64_t begin = layout_.shard_begin(rank), end = layout_.shard_end(rank);
   for (std::size_t i = 0; i < specs.size(); ++i) {
     check_weight(weights, specs[i].name, specs[i].shape);
@@ -87,14 +91,14 @@ GatheredUnit ShardedUnit::gather(Communicator& comm, at::ScalarType dtype, bool 
 }
 
 void ShardedUnit::reduce_scatter_grads(Communicator& comm, const GatheredUnit& gathered) {
-  at::Tensor full = at::zeros({layout_.padded_numel()}, at::kFloat);
+  at::Tensor full = at::zeros({layout_.padded_numel()}, master_.options());
   for (std::size_t i = 0; i < gathered.params.size(); ++i) {
     const at::Tensor& g = gathered.params[i].grad();
     if (!g.defined()) continue;
     const int64_t offset = layout_.offset(static_cast<int64_t>(i));
     full.slice(0, offset, offset + g.numel()).copy_(g.reshape({-1}));
   }
-  at::Tensor mine = at::empty({layout_.shard_numel()}, at::kFloat);
+  at::Tensor mine = at::empty({layout_.shard_numel()}, master_.options());
   comm.reduce_scatter(full, mine, ReduceOp::sum);
   grad_.add_(mine);
 }

@@ -37,6 +37,7 @@ TEST(Config, DefaultsAreThePapersSetup) {
   EXPECT_FALSE(c.train.data.has_value());
   EXPECT_EQ(c.dist.backend, Backend::automatic);
   EXPECT_EQ(c.dist.prefetch, Prefetch::automatic);
+  EXPECT_EQ(c.dist.device, DeviceSetting::automatic);
 }
 
 TEST(Config, ReadsEverySectionAndType) {
@@ -51,7 +52,7 @@ train: {loss: dpo, beta: 0.1, optimizer: adamw, lr: 1e-5, warmup_ratio: 0, epoch
         micro_batch: 2, max_length: 128, max_prompt_length: 64, clip_grad_norm: 0, precision: bf16,
         checkpoint_every: 5, data: pairs.jsonl}
 eval: {prompts: e.jsonl, max_new_tokens: 32}
-dist: {backend: mpi, threads_per_rank: 2}
+dist: {device: cpu, backend: mpi, threads_per_rank: 2}
 )", "full.yaml");
   EXPECT_EQ(c.run.name, "exp-1");
   EXPECT_EQ(c.run.seed, 7);
@@ -68,6 +69,7 @@ dist: {backend: mpi, threads_per_rank: 2}
   EXPECT_EQ(c.train.precision, Precision::bf16);
   EXPECT_EQ(c.train.data.value(), "pairs.jsonl");
   EXPECT_EQ(c.dist.backend, Backend::mpi);
+  EXPECT_EQ(c.dist.device, DeviceSetting::cpu);
   EXPECT_EQ(c.dist.threads_per_rank, 2);
 }
 
@@ -141,6 +143,7 @@ TEST(Config, SizesAndCountsAreBoundedWithTheReason) {
             "run.yaml:1: annotate.batch_pairs = 1000000: must be <= 65536 (one batch must fit in a rank's memory)");
   EXPECT_EQ(error_of("train: {keep_checkpoints: 5000}\n"),
             "run.yaml:1: train.keep_checkpoints = 5000: must be <= 1000 (a 7B checkpoint is ~86 GB)");
+  EXPECT_EQ(error_of("dist: {device: gpu}\n"), "run.yaml:1: dist.device = gpu: expected one of auto, cpu, cuda");
   EXPECT_EQ(error_of("dist: {threads_per_rank: 100000}\n"),
             "run.yaml:1: dist.threads_per_rank = 100000: must be <= 4096 (threads of one rank)");
   EXPECT_EQ(error_of("generate: {samples: 4096, max_new_tokens: 1048576, chunk_prompts: 64}\n"),

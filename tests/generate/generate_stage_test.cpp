@@ -182,7 +182,10 @@ TEST(GenerateStage, MismatchedRerunsAndBadInputsAreRefusedBeforeAnyWrite) {
   test::TempDir dir;
   const std::string config = write_config(dir);
   const std::string samples = dir.file("s.h5");
-  ASSERT_EQ(test::run_process(mpi_generate(1, config, samples)).exit_code, 0);
+  const auto first = test::run_process(mpi_generate(1, config, samples));
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  // dist.device and dist.backend auto: the CPU and MPI on this CPU-only LibTorch.
+  EXPECT_NE(first.err.find("1 rank(s), 1 thread(s) per rank, mpi on cpu"), std::string::npos) << first.err;
   const std::string before = test::read_file(samples);
   for (const auto& change : std::vector<std::string>{"run.seed=7", "generate.samples=4", "generate.temperature=0.5"}) {
     SCOPED_TRACE(change);
@@ -196,6 +199,16 @@ TEST(GenerateStage, MismatchedRerunsAndBadInputsAreRefusedBeforeAnyWrite) {
   EXPECT_NE(other_policy.err.find("another policy"), std::string::npos) << other_policy.err;
   EXPECT_EQ(test::read_file(samples), before);
 
+  // A GPU asked of a CPU-only build: one line naming the key, on every rank, before any write.
+  for (const auto& [change, error] : std::vector<std::pair<std::string, std::string>>{
+           {"dist.device=cuda", "dist.device = cuda: this LibTorch build has no CUDA"},
+           {"dist.backend=nccl", "dist.backend = nccl: "}}) {
+    SCOPED_TRACE(change);
+    const auto r = test::run_process(mpi_generate(2, config, dir.file("gpu.h5"), {"--set", change}));
+    EXPECT_NE(r.exit_code, 0);
+    EXPECT_NE(r.err.find("sppo: error: " + error), std::string::npos) << r.err;
+    EXPECT_NE(::access(dir.file("gpu.h5").c_str(), F_OK), 0) << "no output for a job that could not start";
+  }
   const auto missing = test::run_process(mpi_generate(2, config, dir.file("new.h5"), {"--policy", dir.file("nope")}));
   EXPECT_NE(missing.exit_code, 0);
   EXPECT_NE(missing.err.find(dir.file("nope")), std::string::npos) << missing.err;

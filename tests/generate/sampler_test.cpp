@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <tuple>
 
 namespace sppo {
 namespace {
@@ -13,9 +14,12 @@ at::Tensor logits_of(const std::vector<double>& probs) {
   return p.log().unsqueeze(0);
 }
 
+// The CPU path's pick; the device path (sorted, as on a GPU) must pick the same.
 int64_t pick(const std::vector<double>& probs, double u, SamplingParams params) {
   params.temperature = params.temperature == 0 ? 0 : 1.0;
-  return sample_tokens(logits_of(probs), {u}, params)[0].item<int64_t>();
+  const int64_t cpu = sample_tokens(logits_of(probs), {u}, params)[0].item<int64_t>();
+  EXPECT_EQ(sample_tokens_sorted(logits_of(probs), {u}, params)[0].item<int64_t>(), cpu) << "u = " << u;
+  return cpu;
 }
 
 TEST(Sampler, GreedyIsArgmaxWithTheLowestIdOnTies) {
@@ -78,6 +82,28 @@ TEST(Sampler, FrequenciesFollowTheTruncatedDistribution) {
   EXPECT_NEAR(count(0), 0.3 / 0.95, 1e-3);
   EXPECT_NEAR(count(3), 0.15 / 0.95, 1e-3);
   EXPECT_EQ(count(1), 0.0);
+}
+
+// The GPU's sampler is tensor operations; on the CPU the same code must pick what the
+// selection-based sampler picks, row for row: 32000-token vocabularies at several
+// temperatures, top-p and top-k, including rows with tied logits.
+TEST(Sampler, TheSortedDevicePathPicksWhatTheCpuPathPicks) {
+  at::manual_seed(3);
+  const int64_t rows = 96, vocab = 32000;
+  at::Tensor logits = at::randn({rows, vocab}) * 3;
+  logits.slice(0, 0, 8).slice(1, 0, 200).fill_(4.0);  // ties at the top of 8 rows
+  std::vector<double> u(rows);
+  for (int64_t r = 0; r < rows; ++r) u[static_cast<std::size_t>(r)] = (static_cast<double>(r) * 0.6180339887) - std::floor(static_cast<double>(r) * 0.6180339887);
+  for (const auto& [temperature, top_p, top_k] : std::vector<std::tuple<double, double, int64_t>>{
+           {0.7, 0.9, 0}, {1.0, 1.0, 0}, {0.3, 0.5, 0}, {1.3, 0.95, 40}, {0.7, 1.0, 1}, {0.0, 1.0, 0}}) {
+    SamplingParams p;
+    p.temperature = temperature;
+    p.top_p = top_p;
+    p.top_k = top_k;
+    const at::Tensor cpu = sample_tokens(logits, u, p), sorted = sample_tokens_sorted(logits, u, p);
+    EXPECT_TRUE(cpu.equal(sorted)) << "T " << temperature << ", top_p " << top_p << ", top_k " << top_k << ": "
+                                   << cpu.ne(sorted).sum().item<int64_t>() << " rows differ";
+  }
 }
 
 TEST(Sampler, WideVocabularyFallsBackToAFullSort) {
