@@ -7,6 +7,7 @@
 
 #include "build_info.hpp"
 #include "dist/communicator.hpp"
+#include "dist/device.hpp"
 
 namespace sppo {
 
@@ -27,6 +28,13 @@ std::string version_text() {
 #endif
       << "\n";
   out << "NCCL backend " << (nccl_compiled() ? "on" : "off") << "\n";
+  // What dist.device auto would pick for node-local rank 0 (scripts/gpu-check reads this line).
+  const DeviceFacts devices = probe_devices();
+  if (!devices.torch_has_cuda)
+    out << "devices: cpu (this LibTorch has no CUDA)\n";
+  else
+    out << "devices: " << devices.visible_gpus << " GPU(s)"
+        << (devices.visible_gpus > 0 ? ", first " + describe_device(c10::Device(c10::kCUDA, 0)) : std::string()) << "\n";
   return out.str();
 }
 

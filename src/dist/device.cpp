@@ -48,4 +48,17 @@ std::string describe_device(c10::Device device) {
   return device.str();
 }
 
+int64_t device_memory_in_use(c10::Device device) {
+  if (!device.is_cuda()) return -1;
+#if SPPO_HAVE_CUDA
+  std::size_t free = 0, total = 0;
+  int previous = 0;
+  if (cudaGetDevice(&previous) != cudaSuccess || cudaSetDevice(device.index()) != cudaSuccess) return -1;
+  const bool ok = cudaMemGetInfo(&free, &total) == cudaSuccess;
+  cudaSetDevice(previous);
+  if (ok) return static_cast<int64_t>(total - free);
+#endif
+  return -1;
+}
+
 }  // namespace sppo

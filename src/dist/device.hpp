@@ -3,6 +3,7 @@
 // dist.device into a rank's compute device, and describe_device for the per-rank log line.
 #include <c10/core/Device.h>
 
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -31,5 +32,10 @@ c10::Device choose_device(DeviceSetting setting, const DeviceFacts& facts, int n
 
 // "cpu", or "cuda:1 (NVIDIA H200, 139.8 GiB)" when the CUDA runtime is linked in.
 std::string describe_device(c10::Device device);
+
+// Bytes of the GPU's memory in use now (every process's, as cudaMemGetInfo sees it; torch's
+// caching allocator keeps what a stage reserved, so after a stage this is close to its
+// peak); -1 for the CPU or without the CUDA runtime.
+int64_t device_memory_in_use(c10::Device device);
 
 }  // namespace sppo

@@ -112,6 +112,23 @@ TEST(Main, GoodInputWorks) {
   EXPECT_NE(r.out.find("HDF5"), std::string::npos);
 }
 
+// scripts/gpu-check on this CPU-only machine: steps 1-3 pass (LibTorch, libraries, the
+// existing build), step 4 stops with one line and a report saying where and why.
+TEST(Main, GpuCheckStopsAtTheFirstStepThatNeedsAGpu) {
+  test::TempDir dir;
+  const std::string bin = test::sppo_binary();
+  const std::string build = bin.substr(0, bin.rfind("/bin/"));
+  const auto r = test::run_process({"env", "SPPO_BUILD_DIR=" + build, "OUT=" + dir.path(), "scripts/gpu-check", "--skip-build"});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  for (const char* passed : {"step 1/8 (LibTorch)", "step 2/8 (libraries)", "step 3/8 (build)"})
+    EXPECT_NE(r.out.find(passed), std::string::npos) << passed << " in\n" << r.out;
+  EXPECT_NE(r.out.find("gpu-check: stopped at step 4/8 (a GPU is visible to sppo): cpu (this LibTorch has no CUDA)"),
+            std::string::npos)
+      << r.out;
+  EXPECT_EQ(r.out.find("step 5/8"), std::string::npos) << "went past the GPU step";
+  EXPECT_NE(test::read_file(dir.file("report.md")).find("Stopped at step 4/8"), std::string::npos);
+}
+
 TEST(Main, AnErrorUnderMpiEndsTheWholeJob) {
   const auto r = test::run_process({"mpiexec", "--oversubscribe", "-n", "2", test::sppo_binary(), "inspect", "/nonexistent"});
   EXPECT_NE(r.exit_code, 0);

@@ -7,7 +7,7 @@ namespace {
 
 TEST(Version, NamesEveryLibrary) {
   const std::string text = version_text();
-  for (const char* part : {"sppo ", "(git ", "LibTorch ", "MPI ", "HDF5 ", "(parallel)", "NCCL backend "})
+  for (const char* part : {"sppo ", "(git ", "LibTorch ", "MPI ", "HDF5 ", "(parallel)", "NCCL backend ", "devices: "})
     EXPECT_NE(text.find(part), std::string::npos) << part << " in\n" << text;
 }
 
