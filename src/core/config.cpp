@@ -27,6 +27,10 @@ const NameTable<DType>& names(DType) {
   static const NameTable<DType> t{{DType::float32, "float32"}, {DType::bfloat16, "bfloat16"}};
   return t;
 }
+const NameTable<ActivationCheckpointing>& names(ActivationCheckpointing) {
+  static const NameTable<ActivationCheckpointing> t{{ActivationCheckpointing::on, "on"}, {ActivationCheckpointing::off, "off"}};
+  return t;
+}
 const NameTable<Precision>& names(Precision) {
   static const NameTable<Precision> t{{Precision::fp32, "fp32"}, {Precision::bf16, "bf16"}};
   return t;
@@ -219,6 +223,7 @@ struct EnumCodec {
 };
 template <> struct Codec<DType> : EnumCodec<DType> {};
 template <> struct Codec<Precision> : EnumCodec<Precision> {};
+template <> struct Codec<ActivationCheckpointing> : EnumCodec<ActivationCheckpointing> {};
 template <> struct Codec<RankerType> : EnumCodec<RankerType> {};
 template <> struct Codec<SyntheticRule> : EnumCodec<SyntheticRule> {};
 template <> struct Codec<WinrateMode> : EnumCodec<WinrateMode> {};
@@ -354,6 +359,7 @@ const std::vector<Field>& fields() {
       field("train", &Config::train, "max_prompt_length", &TrainConfig::max_prompt_length, bounded(1, 1 << 20, kSchemaTokens)),
       field("train", &Config::train, "clip_grad_norm", &TrainConfig::clip_grad_norm, non_negative()),
       field("train", &Config::train, "precision", &TrainConfig::precision),
+      field("train", &Config::train, "activation_checkpointing", &TrainConfig::activation_checkpointing),
       field("train", &Config::train, "checkpoint_every", &TrainConfig::checkpoint_every, at_least(1)),
       field("train", &Config::train, "keep_checkpoints", &TrainConfig::keep_checkpoints, bounded(1, 1000, "a 7B checkpoint is ~86 GB")),
       field("train", &Config::train, "data", &TrainConfig::data),
@@ -518,6 +524,7 @@ void validate(const Config& c, const Origins& origins) {
 // ---------------------------------------------------------------- public API
 std::string to_string(DType v) { return enum_name(v); }
 std::string to_string(Precision v) { return enum_name(v); }
+std::string to_string(ActivationCheckpointing v) { return enum_name(v); }
 std::string to_string(RankerType v) { return enum_name(v); }
 std::string to_string(SyntheticRule v) { return enum_name(v); }
 std::string to_string(WinrateMode v) { return enum_name(v); }

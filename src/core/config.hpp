@@ -22,6 +22,10 @@ enum class Backend { automatic, mpi, nccl };
 enum class Prefetch { automatic, on, off };
 // Where a rank computes: auto is its GPU when the LibTorch build has CUDA and one is visible.
 enum class DeviceSetting { automatic, cpu, cuda };
+// Whether the backward pass recomputes each decoder layer's forward (less memory: only layer
+// inputs are kept) or keeps every layer's autograd graph and gathered weights from the forward
+// (one forward fewer per step; memory for the whole model's gathered weights and activations).
+enum class ActivationCheckpointing { on, off };
 // What training does with a step whose loss or gradients are NaN or infinite.
 enum class NonFinite { stop, skip };
 
@@ -86,6 +90,7 @@ struct TrainConfig {
   int64_t max_prompt_length = 512;
   double clip_grad_norm = 1.0;
   Precision precision = Precision::fp32;
+  ActivationCheckpointing activation_checkpointing = ActivationCheckpointing::on;
   int64_t checkpoint_every = 100;
   int64_t keep_checkpoints = 2;  // the newest complete checkpoints kept; older ones are removed
   std::optional<std::string> data;  // null: the iteration's samples.h5
@@ -145,6 +150,7 @@ std::vector<std::pair<std::string, std::string>> config_values(const Config& con
 // The names of enum values as they are written in YAML.
 std::string to_string(DType v);
 std::string to_string(Precision v);
+std::string to_string(ActivationCheckpointing v);
 std::string to_string(RankerType v);
 std::string to_string(SyntheticRule v);
 std::string to_string(WinrateMode v);

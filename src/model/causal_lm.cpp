@@ -48,6 +48,46 @@ LayerWeights layer_weights(const CausalLmConfig& c, const UnitParams& p) {
   return w;
 }
 
+// Where layer_weights finds the projections that FusedProjections joins (-1: absent).
+struct ProjectionIndex {
+  int q = -1, q_b = -1, k = -1, k_b = -1, v = -1, v_b = -1, gate = -1, gate_b = -1, up = -1, up_b = -1;
+};
+
+// The same walk as layer_weights, recording positions instead of reading tensors.
+ProjectionIndex projection_index(const CausalLmConfig& c) {
+  ProjectionIndex x;
+  int i = 1;  // input_norm
+  x.q = i++;
+  if (c.qkv_bias) x.q_b = i++;
+  x.k = i++;
+  if (c.qkv_bias) x.k_b = i++;
+  x.v = i++;
+  if (c.qkv_bias) x.v_b = i++;
+  if (c.qk_norm) i += 2;
+  i += c.o_bias ? 2 : 1;          // o, o bias
+  i += c.sandwich_norms ? 2 : 1;  // post_attention_norm, pre_ffn_norm
+  x.gate = i++;
+  if (c.mlp_bias) x.gate_b = i++;
+  x.up = i++;
+  if (c.mlp_bias) x.up_b = i++;
+  return x;
+}
+
+// Joins `parts` of `p` (rows of each, in order) into one tensor and makes them views of it.
+at::Tensor join_as_views(UnitParams& p, const std::vector<int>& parts) {
+  std::vector<at::Tensor> tensors;
+  for (int i : parts) tensors.push_back(p[static_cast<std::size_t>(i)]);
+  const at::Tensor joined = at::cat(tensors, 0);
+  int64_t row = 0;
+  for (int i : parts) {
+    at::Tensor& part = p[static_cast<std::size_t>(i)];
+    const int64_t n = part.size(0);
+    part = joined.slice(0, row, row + n);
+    row += n;
+  }
+  return joined;
+}
+
 at::Tensor linear(const at::Tensor& x, const at::Tensor& w, const at::Tensor& b) {
   return b.defined() ? at::linear(x, w, b) : at::matmul(x, w.t());
 }
@@ -242,15 +282,27 @@ at::Tensor embedding_forward(const CausalLmConfig& c, const at::Tensor& embed_to
 
 at::Tensor decoder_layer_forward(const CausalLmConfig& c, const UnitParams& params, const at::Tensor& h,
                                  const at::Tensor& cos, const at::Tensor& sin, const at::Tensor& allowed,
-                                 const LayerCache* cache) {
+                                 const LayerCache* cache, const FusedProjections* fused) {
   const LayerWeights w = layer_weights(c, params);
   const int64_t B = h.size(0), L = h.size(1), hd = c.head_dim, kvh = c.num_kv_heads, groups = c.kv_groups();
+  const int64_t nq = c.num_heads * hd, nk = kvh * hd;
 
   // ---- attention: h += o_proj(attn(norm(h))) (Gemma-2: the attention output normed first)
   at::Tensor x = rms_norm(c, h, w.input_norm);
-  at::Tensor q = linear(x, w.q, w.q_b).view({B, L, c.num_heads, hd});  // [B, L, H, hd]
-  at::Tensor k = linear(x, w.k, w.k_b).view({B, L, kvh, hd});          // [B, L, kvh, hd]
-  at::Tensor v = linear(x, w.v, w.v_b).view({B, L, kvh, hd}).transpose(1, 2);
+  at::Tensor q, k, v;
+  if (fused) {
+    const at::Tensor qkv = linear(x, fused->qkv, fused->qkv_bias);  // [B, L, nq + 2 nk]
+    q = qkv.slice(-1, 0, nq);
+    k = qkv.slice(-1, nq, nq + nk);
+    v = qkv.slice(-1, nq + nk, nq + 2 * nk);
+  } else {
+    q = linear(x, w.q, w.q_b);
+    k = linear(x, w.k, w.k_b);
+    v = linear(x, w.v, w.v_b);
+  }
+  q = q.view({B, L, c.num_heads, hd});      // [B, L, H, hd]
+  k = k.view({B, L, kvh, hd});              // [B, L, kvh, hd]
+  v = v.view({B, L, kvh, hd}).transpose(1, 2);
   if (c.qk_norm) {  // Qwen3: each head's q and k RMS-normed before RoPE
     q = rms_norm(c, q, w.q_norm);
     k = rms_norm(c, k, w.k_norm);
@@ -279,7 +331,16 @@ at::Tensor decoder_layer_forward(const CausalLmConfig& c, const UnitParams& para
 
   // ---- MLP: h += down(act(gate(x)) * up(x)), x = norm(h) (Gemma-2: the MLP output normed too)
   x = rms_norm(c, out, c.sandwich_norms ? w.pre_ffn_norm : w.post_attention_norm);
-  at::Tensor mlp = linear(activation(c, linear(x, w.gate, w.gate_b)) * linear(x, w.up, w.up_b), w.down, w.down_b);
+  at::Tensor gate, up;
+  if (fused) {
+    const at::Tensor gate_up = linear(x, fused->gate_up, fused->gate_up_bias);  // [B, L, 2 I]
+    gate = gate_up.slice(-1, 0, c.intermediate_size);
+    up = gate_up.slice(-1, c.intermediate_size);
+  } else {
+    gate = linear(x, w.gate, w.gate_b);
+    up = linear(x, w.up, w.up_b);
+  }
+  at::Tensor mlp = linear(activation(c, gate) * up, w.down, w.down_b);
   if (c.sandwich_norms) mlp = rms_norm(c, mlp, w.post_ffn_norm);
   return out + mlp;
 }
@@ -302,7 +363,18 @@ at::Tensor token_logprobs(const at::Tensor& logits, const at::Tensor& ids) {
 
 // ---------------------------------------------------------------- CausalLM
 CausalLM::CausalLM(CausalLmConfig config, std::vector<UnitParams> units, at::ScalarType dtype)
-    : config_(std::move(config)), units_(std::move(units)), dtype_(dtype) {}
+    : config_(std::move(config)), units_(std::move(units)), dtype_(dtype) {
+  const ProjectionIndex x = projection_index(config_);
+  for (int64_t l = 0; l < config_.num_layers; ++l) {
+    UnitParams& p = units_.at(static_cast<std::size_t>(l + 1));
+    FusedProjections f;
+    f.qkv = join_as_views(p, {x.q, x.k, x.v});
+    if (config_.qkv_bias) f.qkv_bias = join_as_views(p, {x.q_b, x.k_b, x.v_b});
+    f.gate_up = join_as_views(p, {x.gate, x.up});
+    if (config_.mlp_bias) f.gate_up_bias = join_as_views(p, {x.gate_b, x.up_b});
+    fused_.push_back(std::move(f));
+  }
+}
 
 void refuse_unexpected_tensors(const CausalLmConfig& config, const SafetensorsModel& weights,
                                const std::vector<std::vector<ParamSpec>>& specs) {
@@ -350,7 +422,8 @@ at::Tensor CausalLM::hidden(const at::Tensor& ids, const AttentionInputs& attn, 
   for (int64_t l = 0; l < config_.num_layers; ++l) {
     const auto layer = static_cast<std::size_t>(l);
     const LayerCache slot{cache ? &cache->k[layer] : nullptr, cache ? &cache->v[layer] : nullptr, attn.slot};
-    h = decoder_layer_forward(config_, units_[layer + 1], h, cos, sin, masks.layer(l), cache ? &slot : nullptr);
+    h = decoder_layer_forward(config_, units_[layer + 1], h, cos, sin, masks.layer(l), cache ? &slot : nullptr,
+                              &fused_[layer]);
   }
   return h;
 }

@@ -85,13 +85,22 @@ struct LayerCache {
   int64_t slot;
 };
 
+// One decoder layer's q, k, v projections as one matrix [(H + 2·kvh)·hd, hidden] and its gate
+// and up projections as one [2·intermediate, hidden] (biases likewise, when the family has
+// them): one matmul instead of three and one instead of two. CausalLM keeps these and holds
+// the layer's q/k/v/gate/up parameters as views into them (no second copy).
+struct FusedProjections {
+  at::Tensor qkv, qkv_bias, gate_up, gate_up_bias;
+};
+
 // Unit functions. `h` is [B, L, hidden] in the compute dtype.
 // Embedding rows (× √hidden in the compute dtype for the families that scale them).
 at::Tensor embedding_forward(const CausalLmConfig& config, const at::Tensor& embed_tokens, const at::Tensor& ids);
 // `allowed` is the layer's mask; without a cache (training, a whole-sequence forward) T = L.
+// `fused`: the same layer's projections fused (the same math, fewer and larger matmuls).
 at::Tensor decoder_layer_forward(const CausalLmConfig& config, const UnitParams& params, const at::Tensor& h,
                                  const at::Tensor& cos, const at::Tensor& sin, const at::Tensor& allowed,
-                                 const LayerCache* cache = nullptr);
+                                 const LayerCache* cache = nullptr, const FusedProjections* fused = nullptr);
 // Final RMSNorm and the output matrix (lm_head, or the embedding matrix when tied): logits
 // [B, L, vocab] in the compute dtype, soft-capped for the families that cap them.
 at::Tensor head_forward(const CausalLmConfig& config, const at::Tensor& norm_weight, const at::Tensor& output_matrix,
@@ -135,6 +144,7 @@ class CausalLM {
   at::Tensor apply_head(const at::Tensor& h) const;
   CausalLmConfig config_;
   std::vector<UnitParams> units_;
+  std::vector<FusedProjections> fused_;  // per decoder layer
   at::ScalarType dtype_;
 };
 

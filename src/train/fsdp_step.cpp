@@ -32,12 +32,13 @@ void reduce_scatter_head(ShardedModel& model, Communicator& comm, const Gathered
 
 // The collectives of a step for a rank without rows, in the order a rank with rows runs
 // them, with zero gradients: nobody waits on it.
-void participate_without_rows(ShardedModel& model, Communicator& comm, GatherSequence& gathers) {
+void participate_without_rows(ShardedModel& model, Communicator& comm, GatherSequence& gathers, bool recompute) {
   const int64_t head = model.num_units() - 1;
-  for (int64_t u = 0; u < head; ++u) gathers.next(u, false);  // forward
+  std::vector<GatheredUnit> kept;
+  for (int64_t u = 0; u < head; ++u) kept.push_back(gathers.next(u, false));  // forward
   reduce_scatter_head(model, comm, gather_head(model, gathers, true));
   for (int64_t u = head - 1; u >= 0; --u) {  // layers, embedding
-    GatheredUnit g = gathers.next(u, true);
+    GatheredUnit g = recompute ? gathers.next(u, true) : kept[static_cast<std::size_t>(u)];
     model.unit(u).reduce_scatter_grads(comm, g);
   }
 }
@@ -103,12 +104,13 @@ double accumulate_sppo_gradients(ShardedModel& model, Communicator& comm, const 
 }
 
 MicroBatchStats accumulate_gradients(ShardedModel& model, Communicator& comm, const TrainRows& host_rows, LossKind loss,
-                                     double beta, int64_t global_count, at::ScalarType dtype, Communicator* prefetch_comm) {
+                                     double beta, int64_t global_count, at::ScalarType dtype, Communicator* prefetch_comm,
+                                     bool recompute) {
   MicroBatchStats stats;
   const TrainRows rows = host_rows.to(comm.device());
-  GatherSequence gathers(model, comm, prefetch_comm, dtype);
+  GatherSequence gathers(model, comm, prefetch_comm, dtype, /*forward_only=*/!recompute);
   if (rows.rows() == 0) {
-    participate_without_rows(model, comm, gathers);
+    participate_without_rows(model, comm, gathers, recompute);
     return stats;
   }
   stats.tokens = rows.mask.sum().item<int64_t>();
@@ -118,16 +120,30 @@ MicroBatchStats accumulate_gradients(ShardedModel& model, Communicator& comm, co
   const auto [cos, sin] = rotary_tables(c, attn.positions, dtype);
   const AttentionMasks masks(c, attn, rows.ids.size(1));
 
-  // ---- forward without autograd: only each decoder layer's input is kept
-  std::vector<at::Tensor> layer_input(static_cast<std::size_t>(layers));
-  at::Tensor h;
-  {
+  // ---- forward. Recomputing: without autograd, only each decoder layer's input is kept.
+  // Keeping: each layer's input is an autograd leaf, and its output, graph and gathered
+  // weights stay alive until its backward.
+  std::vector<at::Tensor> layer_input(static_cast<std::size_t>(layers)), layer_output;
+  std::vector<GatheredUnit> kept;  // keeping: units 0..L, gathered with autograd leaves
+  at::Tensor h, embedded;
+  if (recompute) {
     at::NoGradGuard no_grad;
     h = embedding_forward(c, gathers.next(0, false).params[0], rows.ids);
     for (int64_t l = 0; l < layers; ++l) {
       layer_input[static_cast<std::size_t>(l)] = h;
       const GatheredUnit g = gathers.next(l + 1, false);
       h = decoder_layer_forward(c, g.params, h, cos, sin, masks.layer(l));
+    }
+  } else {
+    kept.push_back(gathers.next(0, true));
+    embedded = embedding_forward(c, kept[0].params[0], rows.ids);
+    h = embedded;
+    for (int64_t l = 0; l < layers; ++l) {
+      const at::Tensor x = h.detach().requires_grad_(true);
+      layer_input[static_cast<std::size_t>(l)] = x;
+      kept.push_back(gathers.next(l + 1, true));
+      h = decoder_layer_forward(c, kept.back().params, x, cos, sin, masks.layer(l));
+      layer_output.push_back(h);
     }
   }
 
@@ -163,19 +179,32 @@ MicroBatchStats accumulate_gradients(ShardedModel& model, Communicator& comm, co
     grad_h = h_last.grad();
   }
 
-  // ---- backward, last layer first: re-gather, recompute with autograd, reduce-scatter
+  // ---- backward, last layer first (recomputing: re-gather and recompute with autograd
+  // first), then reduce-scatter each unit's gradients and free it
   for (int64_t l = layers - 1; l >= 0; --l) {
-    const at::Tensor x = layer_input[static_cast<std::size_t>(l)].detach().requires_grad_(true);
-    GatheredUnit g = gathers.next(l + 1, true);
-    decoder_layer_forward(c, g.params, x, cos, sin, masks.layer(l)).backward(grad_h);
-    grad_h = x.grad();
-    model.unit(l + 1).reduce_scatter_grads(comm, g);
-    layer_input[static_cast<std::size_t>(l)] = at::Tensor();  // freed as soon as its unit is done
+    const auto layer = static_cast<std::size_t>(l);
+    if (recompute) {
+      const at::Tensor x = layer_input[layer].detach().requires_grad_(true);
+      GatheredUnit g = gathers.next(l + 1, true);
+      decoder_layer_forward(c, g.params, x, cos, sin, masks.layer(l)).backward(grad_h);
+      grad_h = x.grad();
+      model.unit(l + 1).reduce_scatter_grads(comm, g);
+    } else {
+      layer_output[layer].backward(grad_h);
+      grad_h = layer_input[layer].grad();
+      model.unit(l + 1).reduce_scatter_grads(comm, kept[layer + 1]);
+      layer_output[layer] = at::Tensor();
+      kept[layer + 1] = GatheredUnit();
+    }
+    layer_input[layer] = at::Tensor();  // freed as soon as its unit is done
   }
-  {
+  if (recompute) {
     GatheredUnit g = gathers.next(0, true);
     embedding_forward(c, g.params[0], rows.ids).backward(grad_h);
     model.unit(0).reduce_scatter_grads(comm, g);
+  } else {
+    embedded.backward(grad_h);
+    model.unit(0).reduce_scatter_grads(comm, kept[0]);
   }
   return stats;
 }

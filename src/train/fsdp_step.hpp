@@ -46,9 +46,14 @@ struct MicroBatchStats {
 // batch. Pairs must not be split between ranks or micro-batches.
 // `prefetch_comm` (a second communicator over the same ranks, or null): gathers run one unit
 // ahead on it from a helper thread (needs MPI_THREAD_MULTIPLE).
+// `recompute` (train.activation_checkpointing on): the forward keeps only each layer's input,
+// and the backward gathers each layer again and recomputes its forward with autograd. Off:
+// the forward keeps every layer's graph and gathered weights, and the backward gathers
+// nothing (one forward and L+1 gathers fewer; the whole model's gathered weights and
+// activations in memory). Both give the same gradients.
 MicroBatchStats accumulate_gradients(ShardedModel& model, Communicator& comm, const TrainRows& rows, LossKind loss,
                                      double beta, int64_t global_count, at::ScalarType compute_dtype,
-                                     Communicator* prefetch_comm = nullptr);
+                                     Communicator* prefetch_comm = nullptr, bool recompute = true);
 
 // Σ log π(y|x) over the response tokens of `rows` ([B] float32) with the sharded model,
 // forward only, unit by unit on gathered parameters. Collective: a rank with no rows still

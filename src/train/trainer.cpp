@@ -153,7 +153,8 @@ StepMetrics train_step(const StepPlan& plan, const TrainSet& set, ShardedModel& 
   for (std::size_t m = 0; m < plan.micro_batches.size(); ++m) {
     const TrainRows rows = batch_tensors(rows_of(set, plan.micro_batches[m]));
     const MicroBatchStats mb =
-        accumulate_gradients(model, ctx.comm(), rows, tc.loss, tc.beta, plan.loss_count, compute, ctx.prefetch());
+        accumulate_gradients(model, ctx.comm(), rows, tc.loss, tc.beta, plan.loss_count, compute, ctx.prefetch(),
+                             tc.activation_checkpointing == ActivationCheckpointing::on);
     if (first_bad_micro < 0 && !std::isfinite(mb.term_sum)) first_bad_micro = static_cast<int64_t>(m);
     mine += mb;
   }

@@ -80,7 +80,9 @@ TEST(OnDevice, TheSamplerOnTheDevicePicksWhatTheCpuPicks) {
   const at::Tensor on_device = sample_tokens(logits.to(device), u, p);
   EXPECT_EQ(on_device.device(), device);
   const int64_t differ = cpu.ne(on_device.to(at::kCPU)).sum().item<int64_t>();
-  if (device.is_cpu()) EXPECT_EQ(differ, 0);
+  if (device.is_cpu()) {
+    EXPECT_EQ(differ, 0);
+  }
   EXPECT_LE(differ, 2) << differ << " of 256 rows differ";
 }
 

@@ -38,6 +38,7 @@ TEST(Config, DefaultsAreThePapersSetup) {
   EXPECT_EQ(c.dist.backend, Backend::automatic);
   EXPECT_EQ(c.dist.prefetch, Prefetch::automatic);
   EXPECT_EQ(c.dist.device, DeviceSetting::automatic);
+  EXPECT_EQ(c.train.activation_checkpointing, ActivationCheckpointing::on);
 }
 
 TEST(Config, ReadsEverySectionAndType) {
@@ -49,7 +50,7 @@ ranker: {type: synthetic, path: "", dtype: bfloat16}
 generate: {samples: 3, temperature: 0, top_p: 1, top_k: 40, max_new_tokens: 16, max_prompt_length: 64, chunk_prompts: 4}
 annotate: {batch_pairs: 8, winrate: direct}
 train: {loss: dpo, beta: 0.1, optimizer: adamw, lr: 1e-5, warmup_ratio: 0, epochs: 2, global_batch: 8,
-        micro_batch: 2, max_length: 128, max_prompt_length: 64, clip_grad_norm: 0, precision: bf16,
+        micro_batch: 2, max_length: 128, max_prompt_length: 64, clip_grad_norm: 0, precision: bf16, activation_checkpointing: off,
         checkpoint_every: 5, data: pairs.jsonl}
 eval: {prompts: e.jsonl, max_new_tokens: 32}
 dist: {device: cpu, backend: mpi, threads_per_rank: 2}
@@ -67,6 +68,7 @@ dist: {device: cpu, backend: mpi, threads_per_rank: 2}
   EXPECT_EQ(c.train.optimizer, OptimizerKind::adamw);
   EXPECT_DOUBLE_EQ(c.train.lr, 1e-5);
   EXPECT_EQ(c.train.precision, Precision::bf16);
+  EXPECT_EQ(c.train.activation_checkpointing, ActivationCheckpointing::off);
   EXPECT_EQ(c.train.data.value(), "pairs.jsonl");
   EXPECT_EQ(c.dist.backend, Backend::mpi);
   EXPECT_EQ(c.dist.device, DeviceSetting::cpu);

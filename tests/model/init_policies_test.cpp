@@ -55,9 +55,15 @@ TEST_P(InitPolicy, BuildsTheFamilysFolder) {
   EXPECT_EQ(config.vocab_size, r.vocab_size);
   EXPECT_TRUE(config.tie_word_embeddings);
   const std::string kind = c.kind;
-  if (kind == "llama3") EXPECT_EQ(config.rope_scaling, RopeScaling::llama3);
-  if (kind == "qwen2") EXPECT_TRUE(config.qkv_bias);
-  if (kind == "qwen3") EXPECT_TRUE(config.qk_norm);
+  if (kind == "llama3") {
+    EXPECT_EQ(config.rope_scaling, RopeScaling::llama3);
+  }
+  if (kind == "qwen2") {
+    EXPECT_TRUE(config.qkv_bias);
+  }
+  if (kind == "qwen3") {
+    EXPECT_TRUE(config.qk_norm);
+  }
   if (kind == "gemma2") {
     EXPECT_TRUE(config.attn_logit_softcap && config.final_logit_softcap && config.sandwich_norms);
     EXPECT_EQ(config.window(0).value(), 16);
@@ -69,7 +75,9 @@ TEST_P(InitPolicy, BuildsTheFamilysFolder) {
   // config.json holds every key transformers' config class wrote for the reference fixture.
   const std::set<std::string> ours = keys_of(dir.file("p/config.json"));
   for (const std::string& key : keys_of(test::families() + "/" + c.fixture + "/config.json"))
-    if (key != "transformers_version") EXPECT_TRUE(ours.count(key)) << c.kind << ": config.json lacks " << key;
+    if (key != "transformers_version") {
+      EXPECT_TRUE(ours.count(key)) << c.kind << ": config.json lacks " << key;
+    }
 
   // The tokenizer and chat template are the family's: auto finds the end of turn, a prompt
   // renders, a response ends with it and decodes back.

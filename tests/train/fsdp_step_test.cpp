@@ -22,6 +22,7 @@ struct StepCase {
   const char* sgd_folder;
   int micro_batches;
   bool prefetch;  // gathers one unit ahead on a second communicator
+  bool recompute = true;  // train.activation_checkpointing on (off: the forward's graphs are kept)
 };
 
 class FsdpStep : public ::testing::TestWithParam<StepCase> {};
@@ -58,8 +59,9 @@ TEST_P(FsdpStep, MatchesTheReferenceAtAnyRankCountAndMicroBatchSplit) {
   const int64_t per_micro = (local.rows() + param.micro_batches - 1) / param.micro_batches;
   for (int m = 0; m < param.micro_batches; ++m) {
     const int64_t begin = std::min(local.rows(), m * per_micro), end = std::min(local.rows(), (m + 1) * per_micro);
-    term_sum += accumulate_sppo_gradients(sharded, comm, local.slice(begin, end), global_rows, beta, at::kFloat,
-                                          param.prefetch ? &gather_comm : nullptr);
+    term_sum += accumulate_gradients(sharded, comm, local.slice(begin, end), LossKind::sppo_all, beta, global_rows,
+                                     at::kFloat, param.prefetch ? &gather_comm : nullptr, param.recompute)
+                    .term_sum;
   }
   at::Tensor loss = at::tensor({term_sum}, at::kDouble);
   comm.all_reduce(loss, ReduceOp::sum);
@@ -98,7 +100,12 @@ INSTANTIATE_TEST_SUITE_P(Fixtures, FsdpStep,
                                            StepCase{"families", "qwen2-f32", "qwen2_step", "qwen2_sgd_step", 1, false},
                                            StepCase{"families", "qwen2-f32", "qwen2_step", "qwen2_sgd_step", 2, true},
                                            StepCase{"families", "gemma2-f32", "gemma2_step", "gemma2_sgd_step", 1, true},
-                                           StepCase{"families", "gemma2-f32", "gemma2_step", "gemma2_sgd_step", 2, false}));
+                                           StepCase{"families", "gemma2-f32", "gemma2_step", "gemma2_sgd_step", 2, false},
+                                           // train.activation_checkpointing off: the same step
+                                           StepCase{"fixtures", "policy-f32", "sppo_step", "sppo_sgd_step", 2, false, false},
+                                           StepCase{"fixtures", "policy-f32", "sppo_step_offset", "sppo_sgd_step_offset", 1, true, false},
+                                           StepCase{"families", "gemma2-f32", "gemma2_step", "gemma2_sgd_step", 2, true, false},
+                                           StepCase{"families", "qwen2-f32", "qwen2_step", "qwen2_sgd_step", 1, false, false}));
 
 }  // namespace
 }  // namespace sppo
