@@ -1,7 +1,8 @@
 #pragma once
-// defines: what every benchmark prints beside its figures: the best of three 2048^3 fp32
-// matmuls in GFLOP/s, measured in the same process (ratios against it compare across runs
-// on a shared, noisy machine), and a seconds-since helper.
+// defines: what every benchmark prints beside its figures: the best of three n^3 matmuls in
+// GFLOP/s (2048^3 fp32 on the CPU by default), measured in the same process (ratios against
+// it compare across runs on a shared, noisy machine), a device sync for timing GPU work, and a
+// seconds-since helper.
 #include <ATen/ATen.h>
 
 #include <algorithm>
@@ -13,14 +14,24 @@ using Clock = std::chrono::steady_clock;
 
 inline double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
-inline double matmul_gflops() {
-  at::Tensor a = at::randn({2048, 2048}), b = at::randn({2048, 2048});
+// Waits until the device has run what was queued (a host read syncs torch's stream); no-op on the CPU.
+inline void sync(c10::Device device) {
+  if (device.is_cuda()) at::zeros({1}, at::TensorOptions().device(device)).cpu();
+}
+
+// Best of three timings of `calls` n^3 matmuls, in GFLOP/s.
+inline double matmul_gflops(c10::Device device = c10::Device(c10::kCPU), at::ScalarType dtype = at::kFloat,
+                            int64_t n = 2048, int calls = 1) {
+  const auto options = at::TensorOptions().device(device).dtype(dtype);
+  at::Tensor a = at::randn({n, n}, options), b = at::randn({n, n}, options);
   at::matmul(a, b);
+  sync(device);
   double best = 0;
   for (int i = 0; i < 3; ++i) {
     const auto t = Clock::now();
-    at::matmul(a, b);
-    best = std::max(best, 2.0 * 2048 * 2048 * 2048 / seconds_since(t) / 1e9);
+    for (int c = 0; c < calls; ++c) at::matmul(a, b);
+    sync(device);
+    best = std::max(best, calls * 2.0 * static_cast<double>(n * n * n) / seconds_since(t) / 1e9);
   }
   return best;
 }

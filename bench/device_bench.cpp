@@ -14,12 +14,12 @@
 #include <ATen/ATen.h>
 #include <mpi.h>
 
-#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <map>
 #include <string>
 
+#include "bench_support.hpp"
 #include "dist/communicator.hpp"
 #include "dist/device.hpp"
 #include "dist/rank_group.hpp"
@@ -29,28 +29,9 @@
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
-
-void sync(c10::Device device) {
-  if (device.is_cuda()) at::zeros({1}, at::TensorOptions().device(device)).cpu();  // waits for the stream
-}
-
-double matmul_flops(c10::Device device, at::ScalarType dtype) {
-  const int64_t n = device.is_cuda() ? 8192 : 2048;
-  const auto options = at::TensorOptions().device(device).dtype(dtype);
-  const at::Tensor a = at::randn({n, n}, options), b = at::randn({n, n}, options);
-  at::matmul(a, b);
-  sync(device);
-  double best = 0;
-  for (int i = 0; i < 3; ++i) {
-    const auto t = Clock::now();
-    for (int r = 0; r < 5; ++r) at::matmul(a, b);
-    sync(device);
-    best = std::max(best, 5 * 2.0 * static_cast<double>(n * n * n) / since(t));
-  }
-  return best;
-}
+using sppo::bench::Clock;
+using sppo::bench::sync;
+using sppo::bench::seconds_since;
 
 double copy_bytes_per_second(c10::Device device) {
   const int64_t bytes = device.is_cuda() ? (int64_t{2} << 30) : (int64_t{256} << 20);
@@ -63,7 +44,7 @@ double copy_bytes_per_second(c10::Device device) {
     const auto t = Clock::now();
     b.copy_(a);
     sync(device);
-    best = std::max(best, 2.0 * static_cast<double>(bytes) / since(t));  // read + write
+    best = std::max(best, 2.0 * static_cast<double>(bytes) / seconds_since(t));  // read + write
   }
   return best;
 }
@@ -104,7 +85,8 @@ int main(int argc, char** argv) {
                   train_tokens = std::stoll(flag["--train-tokens"]);
     at::manual_seed(0);
     std::printf("{\"device\": \"%s\",\n", sppo::describe_device(device).c_str());
-    const double peak = matmul_flops(device, device.is_cuda() ? at::kBFloat16 : at::kFloat);
+    const double peak = 1e9 * (device.is_cuda() ? sppo::bench::matmul_gflops(device, at::kBFloat16, 8192, 5)
+                                                : sppo::bench::matmul_gflops(device, at::kFloat, 2048, 5));
     const double bandwidth = copy_bytes_per_second(device);
     std::printf(" \"matmul_tflops\": %.1f, \"copy_gb_per_s\": %.0f,\n", peak / 1e12, bandwidth / 1e9);
 
@@ -114,7 +96,7 @@ int main(int argc, char** argv) {
     const sppo::CausalLmConfig& c = model.config();
     const double params = static_cast<double>(c.parameter_count());
     const double weight_bytes = params * (dtype == at::kBFloat16 ? 2.0 : 4.0);
-    std::printf(" \"parameters\": %.0f, \"load_s\": %.2f, \"memory_after_load_gib\": %s,\n", params, since(t),
+    std::printf(" \"parameters\": %.0f, \"load_s\": %.2f, \"memory_after_load_gib\": %s,\n", params, seconds_since(t),
                 memory_gib(device).c_str());
 
     sppo::SamplingParams greedy;
@@ -131,7 +113,7 @@ int main(int argc, char** argv) {
       t = Clock::now();
       sppo::generate_samples(model, prompts, ids, 1, greedy, {});
       sync(device);
-      std::printf(" \"prefill_tokens_per_s\": %.0f,\n", 64.0 * static_cast<double>(prompt_tokens) / since(t));
+      std::printf(" \"prefill_tokens_per_s\": %.0f,\n", 64.0 * static_cast<double>(prompt_tokens) / seconds_since(t));
     }
     // ---- decode at batch 1 and 64 rows
     greedy.max_new_tokens = new_tokens;
@@ -143,7 +125,7 @@ int main(int argc, char** argv) {
       t = Clock::now();
       sppo::generate_samples(model, prompts, ids, 1, greedy, {}, &stats);
       sync(device);
-      const double s = since(t);
+      const double s = seconds_since(t);
       std::printf(" \"decode_batch%lld_tokens_per_s\": %.1f,\n", static_cast<long long>(rows),
                   static_cast<double>(stats.generated_tokens) / s);
     }
@@ -167,7 +149,7 @@ int main(int argc, char** argv) {
       t = Clock::now();
       sppo::accumulate_gradients(sharded, *comm, batch, sppo::LossKind::sppo, 0.001, rows, dtype);
       sync(device);
-      const double s = since(t);
+      const double s = seconds_since(t);
       // 6 × (non-embedding parameters + the head's vocab × hidden) per token; the layer
       // recomputation of the backward pass is not counted (model FLOPs, not hardware FLOPs).
       const double matrix = static_cast<double>(c.vocab_size * c.hidden_size);
