@@ -22,15 +22,17 @@ JobContext::JobContext(const CommandLine& cl, int* argc, char*** argv)
     : config_(load_config(*cl.flag("config"), cl.overrides)), command_(cl.command) {
   mpi_ = std::make_unique<MpiSession>(argc, argv);
   log_ = std::make_unique<Log>(std::cerr, mpi_->rank());
-  std::optional<int> slurm;
-  if (const char* v = std::getenv("SLURM_CPUS_PER_TASK"); v && *v) slurm = std::atoi(v);
+  auto slurm_int = [](const char* name) -> std::optional<int> {
+    const char* v = std::getenv(name);
+    return v && *v ? std::optional<int>(std::atoi(v)) : std::nullopt;
+  };
+  const std::optional<int> slurm = slurm_int("SLURM_CPUS_PER_TASK");
   const int threads = threads_per_rank(config_.dist.threads_per_rank, slurm,
                                        static_cast<int>(std::thread::hardware_concurrency()), mpi_->local_size());
   at::set_num_threads(threads);
   at::set_num_interop_threads(1);
-  std::optional<int> slurm_localid;
-  if (const char* v = std::getenv("SLURM_LOCALID"); v && *v) slurm_localid = std::atoi(v);
-  const c10::Device device = choose_device(config_.dist.device, probe_devices(), mpi_->local_rank(), slurm_localid);
+  const c10::Device device =
+      choose_device(config_.dist.device, probe_devices(), mpi_->local_rank(), slurm_int("SLURM_LOCALID"));
   if (device.is_cuda()) log_->info_any_rank("computes on " + describe_device(device));
   comm_ = make_communicator(config_.dist.backend, device, mpi_->world());
   if (use_prefetch(config_.dist.prefetch, mpi_->thread_multiple(), threads))

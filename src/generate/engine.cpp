@@ -40,6 +40,7 @@ std::vector<Generation> generate_samples(const CausalLM& model, const std::vecto
     const auto& p = prompts[static_cast<std::size_t>(i)];
     const int64_t n = static_cast<int64_t>(p.size()), pad = prompt_slots - n;
     prompt_length[static_cast<std::size_t>(i)] = n;
+    if (stats) stats->prefill_tokens += n;
     for (int64_t t = 0; t < n; ++t) {
       id_data[i * prompt_slots + pad + t] = p[static_cast<std::size_t>(t)];
       mask_data[i * prompt_slots + pad + t] = 1;
@@ -50,8 +51,6 @@ std::vector<Generation> generate_samples(const CausalLM& model, const std::vecto
   KvCache prefill_cache = KvCache::allocate(model.config(), P, prompt_slots, model.dtype(), device);
   const AttentionInputs prefill_attn = attention_from_mask(mask);
   at::Tensor logits = model.last_logits(ids, prefill_attn, &prefill_cache);  // [P, V]
-  if (stats)
-    for (const auto& p : prompts) stats->prefill_tokens += static_cast<int64_t>(p.size());
 
   // ---- expand to P*K rows (row r = prompt r / K, sample r % K)
   at::Tensor expand = at::arange(P, on_device.dtype(at::kLong)).repeat_interleave(K);
