@@ -4,6 +4,7 @@
 #include <ATen/Parallel.h>
 
 #include <algorithm>
+#include <cstring>
 
 #include "core/error.hpp"
 
@@ -61,24 +62,124 @@ Candidate* select_by_mass(Candidate* begin, Candidate* end, double mass_before, 
   return begin < end ? begin : end - 1;
 }
 
-int32_t sample_row(const float* probs, int64_t vocab, double u, const SamplingParams& params,
-                   std::vector<Candidate>& scratch) {
+// The probabilities of one row grouped by magnitude: a non-negative float's bit pattern grows
+// with its value, so its top 12 bits (sign, exponent and 3 mantissa bits) give buckets that
+// are ranges of probability in sorted order, bucket b holding values within a factor 2^(1/8).
+// One pass sums each bucket's mass; a walk over the buckets from the top finds the one where a
+// cumulative mass is reached, and only that bucket's members are selected among.
+class MassBuckets {
+ public:
+  static constexpr int kShift = 20;
+  static constexpr int kBuckets = 1 << (31 - kShift);  // sign bit clear: probabilities >= 0
+
+  static uint32_t bucket_of(float p) {
+    uint32_t bits;
+    std::memcpy(&bits, &p, sizeof bits);
+    return bits >> kShift;
+  }
+
+  void fill(const float* probs, int64_t vocab) {
+    mass_.assign(kBuckets, 0.0);
+    count_.assign(kBuckets, 0);
+    for (int64_t i = 0; i < vocab; ++i) {
+      const uint32_t b = bucket_of(probs[i]);
+      mass_[b] += probs[i];
+      ++count_[b];
+    }
+  }
+
+  // The highest bucket b <= `from` at which mass_before + (mass of buckets from..b) reaches
+  // `target` (strict: exceeds it); *before = the mass of the buckets above b. -1 when no bucket
+  // does (rounding): then *before is the whole mass.
+  int find(int from, double target, bool strict, double* before) const {
+    double cumulative = 0;
+    for (int b = from; b >= 0; --b) {
+      if (count_[static_cast<std::size_t>(b)] == 0) continue;
+      const double through = cumulative + mass_[static_cast<std::size_t>(b)];
+      if (strict ? through > target : through >= target) {
+        *before = cumulative;
+        return b;
+      }
+      cumulative = through;
+    }
+    *before = cumulative;
+    return -1;
+  }
+
+  // The mass of the buckets above b, summed as find sums it.
+  double mass_above(int b) const {
+    double cumulative = 0;
+    for (int i = kBuckets - 1; i > b; --i) cumulative += mass_[static_cast<std::size_t>(i)];
+    return cumulative;
+  }
+
+  // The lowest non-empty bucket (the row's smallest probabilities).
+  int lowest() const {
+    for (int b = 0; b < kBuckets; ++b)
+      if (count_[static_cast<std::size_t>(b)] > 0) return b;
+    return 0;
+  }
+  int64_t count(int b) const { return count_[static_cast<std::size_t>(b)]; }
+
+ private:
+  std::vector<double> mass_;
+  std::vector<int64_t> count_;
+};
+
+// The members of bucket `b`, ids ascending (written without a branch: every element is
+// stored, and the end advances only past members).
+void gather_bucket(const float* probs, int64_t vocab, int b, int64_t count, std::vector<Candidate>& out) {
+  out.resize(static_cast<std::size_t>(count) + 1);
+  Candidate* end = out.data();
+  for (int64_t i = 0; i < vocab; ++i) {
+    *end = {probs[i], static_cast<int32_t>(i)};
+    end += MassBuckets::bucket_of(probs[i]) == static_cast<uint32_t>(b);
+  }
+  out.resize(static_cast<std::size_t>(count));
+}
+
+// top_k > 0: the k most probable in sorted order, then top-p and the inverse CDF over them.
+int32_t sample_top_k(const float* probs, int64_t vocab, double u, const SamplingParams& params,
+                     std::vector<Candidate>& scratch) {
   scratch.resize(static_cast<std::size_t>(vocab));
   for (int64_t i = 0; i < vocab; ++i) scratch[static_cast<std::size_t>(i)] = {probs[i], static_cast<int32_t>(i)};
   Candidate* begin = scratch.data();
   Candidate* end = begin + vocab;
-  if (params.top_k > 0 && params.top_k < vocab) {
-    std::nth_element(begin, begin + params.top_k, end, before);  // the top_k, in any order
-    end = begin + params.top_k;
-  }
-  // Smallest prefix whose mass reaches top_p (at least one token): keep through `last`.
+  std::nth_element(begin, begin + params.top_k, end, before);  // the top_k, in any order
+  end = begin + params.top_k;
   double kept_mass = 0;
-  Candidate* last = select_by_mass(begin, end, 0.0, params.top_p, /*strict=*/false, &kept_mass);
-  end = last + 1;
-  // Inverse CDF over the kept tokens in sorted order: the first whose cumulative mass
-  // exceeds u x (their mass).
+  end = select_by_mass(begin, end, 0.0, params.top_p, /*strict=*/false, &kept_mass) + 1;
   double through = 0;
   return select_by_mass(begin, end, 0.0, u * kept_mass, /*strict=*/true, &through)->id;
+}
+
+int32_t sample_row(const float* probs, int64_t vocab, double u, const SamplingParams& params, MassBuckets& buckets,
+                   std::vector<Candidate>& kept, std::vector<Candidate>& other) {
+  if (params.top_k > 0 && params.top_k < vocab) return sample_top_k(probs, vocab, u, params, kept);
+  buckets.fill(probs, vocab);
+  // Smallest prefix whose mass reaches top_p (at least one token): keep through `last`, which
+  // lies in bucket `edge` (the lowest bucket when rounding leaves the total short of top_p).
+  double above_edge = 0;
+  int edge = buckets.find(MassBuckets::kBuckets - 1, params.top_p, /*strict=*/false, &above_edge);
+  if (edge < 0) {
+    edge = buckets.lowest();
+    above_edge = buckets.mass_above(edge);
+  }
+  gather_bucket(probs, vocab, edge, buckets.count(edge), kept);
+  double kept_mass = 0;
+  Candidate* last = select_by_mass(kept.data(), kept.data() + kept.size(), above_edge, params.top_p,
+                                   /*strict=*/false, &kept_mass);
+  // Inverse CDF over the kept tokens in sorted order: the first whose cumulative mass exceeds
+  // u × (their mass); in a bucket above the edge, or among the edge's kept members.
+  const double target = u * kept_mass;
+  double before_pick = 0;
+  const int pick = buckets.find(MassBuckets::kBuckets - 1, target, /*strict=*/true, &before_pick);
+  double through = 0;
+  if (pick > edge) {
+    gather_bucket(probs, vocab, pick, buckets.count(pick), other);
+    return select_by_mass(other.data(), other.data() + other.size(), before_pick, target, true, &through)->id;
+  }
+  return select_by_mass(kept.data(), last + 1, above_edge, target, /*strict=*/true, &through)->id;
 }
 
 void check_uniforms(const at::Tensor& logits, const std::vector<double>& uniforms) {
@@ -123,11 +224,12 @@ at::Tensor sample_tokens(const at::Tensor& logits, const std::vector<double>& un
   at::Tensor tokens = at::empty({rows}, at::kLong);
   const float* p = probs.data_ptr<float>();
   int64_t* out = tokens.data_ptr<int64_t>();
-  // No sort of the vocabulary: two weighted selections per row, O(vocab) each, rows in parallel.
+  // Rows in parallel, each O(vocab) (MassBuckets).
   at::parallel_for(0, rows, 1, [&](int64_t first, int64_t last) {
-    std::vector<Candidate> scratch;
+    MassBuckets buckets;
+    std::vector<Candidate> kept, other;
     for (int64_t r = first; r < last; ++r)
-      out[r] = sample_row(p + r * vocab, vocab, uniforms[static_cast<std::size_t>(r)], params, scratch);
+      out[r] = sample_row(p + r * vocab, vocab, uniforms[static_cast<std::size_t>(r)], params, buckets, kept, other);
   });
   return tokens;
 }

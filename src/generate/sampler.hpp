@@ -23,7 +23,9 @@ struct SamplingParams {
 // logits / temperature; keep the top_k most probable (if top_k > 0); sort descending and
 // keep the smallest prefix whose mass reaches top_p (always at least one token);
 // renormalise; pick by inverse CDF at u.
-// On the CPU: two weighted selections per row (no sort of the vocabulary); elsewhere (a GPU):
+// On the CPU, per row: one pass sums the probability mass per magnitude bucket, and the
+// weighted selections run only within the bucket where top_p (and then u) is reached (no sort
+// of the vocabulary; top_k > 0 selects the k first); elsewhere (a GPU):
 // sample_tokens_sorted, on the logits' device. The result is on the logits' device.
 at::Tensor sample_tokens(const at::Tensor& logits, const std::vector<double>& uniforms, const SamplingParams& params);
 

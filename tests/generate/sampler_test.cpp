@@ -3,6 +3,7 @@
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <tuple>
 
@@ -95,7 +96,8 @@ TEST(Sampler, TheSortedDevicePathPicksWhatTheCpuPathPicks) {
   std::vector<double> u(rows);
   for (int64_t r = 0; r < rows; ++r) u[static_cast<std::size_t>(r)] = (static_cast<double>(r) * 0.6180339887) - std::floor(static_cast<double>(r) * 0.6180339887);
   for (const auto& [temperature, top_p, top_k] : std::vector<std::tuple<double, double, int64_t>>{
-           {0.7, 0.9, 0}, {1.0, 1.0, 0}, {0.3, 0.5, 0}, {1.3, 0.95, 40}, {0.7, 1.0, 1}, {0.0, 1.0, 0}}) {
+           {0.7, 0.9, 0}, {1.0, 1.0, 0}, {0.3, 0.5, 0}, {1.3, 0.95, 40}, {0.7, 1.0, 1}, {0.0, 1.0, 0},
+           {0.05, 0.9, 0}, {3.0, 0.99, 0}}) {
     SamplingParams p;
     p.temperature = temperature;
     p.top_p = top_p;
@@ -103,6 +105,47 @@ TEST(Sampler, TheSortedDevicePathPicksWhatTheCpuPathPicks) {
     const at::Tensor cpu = sample_tokens(logits, u, p), sorted = sample_tokens_sorted(logits, u, p);
     EXPECT_TRUE(cpu.equal(sorted)) << "T " << temperature << ", top_p " << top_p << ", top_k " << top_k << ": "
                                    << cpu.ne(sorted).sum().item<int64_t>() << " rows differ";
+  }
+}
+
+// SPEC.md §1 written out the slow way: sort the whole row (probability descending, id
+// ascending), float64 running sums in that order, keep through the first sum >= top_p, pick the
+// first whose sum exceeds u × kept mass.
+int64_t reference_pick(const float* probs, int64_t vocab, double u, double top_p) {
+  std::vector<int64_t> order(static_cast<std::size_t>(vocab));
+  for (int64_t i = 0; i < vocab; ++i) order[static_cast<std::size_t>(i)] = i;
+  std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) { return probs[a] > probs[b]; });
+  std::vector<double> cumulative;
+  double sum = 0;
+  for (int64_t id : order) {
+    sum += probs[id];
+    cumulative.push_back(sum);
+    if (sum >= top_p) break;
+  }
+  const double target = u * cumulative.back();
+  for (std::size_t i = 0; i < cumulative.size(); ++i)
+    if (cumulative[i] > target) return order[i];
+  return order[cumulative.size() - 1];
+}
+
+// Rows whose probabilities spread over many magnitude buckets, and rows that put a whole
+// vocabulary into a few (flat logits), at the engine's default settings.
+TEST(Sampler, PicksWhatAFullSortPicks) {
+  at::manual_seed(11);
+  const int64_t rows = 64, vocab = 32000;
+  at::Tensor logits = at::randn({rows, vocab}) * at::linspace(0.05, 6.0, rows).unsqueeze(1);
+  std::vector<double> u(rows);
+  for (int64_t r = 0; r < rows; ++r) u[static_cast<std::size_t>(r)] = std::fmod(0.37 + static_cast<double>(r) * 0.7548776662, 1.0);
+  for (double top_p : {0.9, 0.5, 1.0}) {
+    SamplingParams p;
+    p.temperature = 0.7;
+    p.top_p = top_p;
+    const at::Tensor tokens = sample_tokens(logits, u, p);
+    const at::Tensor probs = at::softmax(logits / p.temperature, -1).contiguous();
+    int64_t differ = 0;
+    for (int64_t r = 0; r < rows; ++r)
+      differ += tokens[r].item<int64_t>() != reference_pick(probs[r].data_ptr<float>(), vocab, u[static_cast<std::size_t>(r)], top_p);
+    EXPECT_EQ(differ, 0) << "top_p " << top_p;
   }
 }
 
