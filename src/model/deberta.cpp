@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "core/error.hpp"
+#include "model/disentangled_scores.hpp"
 #include "model/weights.hpp"
 
 namespace sppo {
@@ -61,7 +62,7 @@ DebertaEncoder::DebertaEncoder(const DebertaConfig& c, const SafetensorsModel& w
   }
 }
 
-at::Tensor DebertaEncoder::layer_forward(const Layer& w, const at::Tensor& h, const at::Tensor& pair_mask,
+at::Tensor DebertaEncoder::layer_forward(const Layer& w, const at::Tensor& h, const at::Tensor& keep,
                                          const at::Tensor& rel_index) const {
   const DebertaConfig& c = config_;
   const int64_t B = h.size(0), L = h.size(1), heads = c.num_heads, d = c.head_dim();
@@ -72,20 +73,11 @@ at::Tensor DebertaEncoder::layer_forward(const Layer& w, const at::Tensor& h, co
   const double scale = std::sqrt(static_cast<double>(d * c.scale_factor()));
 
   // scores_ij = (q_i . k_j + q_i . Kr[idx(i,j)] + k_j . Qr[idx(i,j)]) / sqrt(3 d), each term scaled
-  at::Tensor scores = at::matmul(q, k.transpose(-1, -2) / scale);  // [B, heads, L, L]
-  const at::Tensor index = rel_index.expand({B, heads, L, L});
-  if (c.c2p) {
-    const at::Tensor c2p = at::matmul(q, w.pos_key.transpose(-1, -2));  // [B, heads, L, 2S]
-    scores = scores + c2p.gather(-1, index) / scale;
-  }
-  if (c.p2c) {
-    const at::Tensor p2c = at::matmul(k, w.pos_query.transpose(-1, -2));  // [B, heads, L(key j), 2S]
-    // idx(i, j) = clamp(bucket(i - j) + S); for key j and query i that is -bucket(j - i) + S.
-    scores = scores + p2c.gather(-1, index.transpose(-1, -2)).transpose(-1, -2) / scale;
-  }
+  const at::Tensor content = at::matmul(q, k.transpose(-1, -2) / scale);                            // [B, heads, L, L]
+  const at::Tensor c2p = c.c2p ? at::matmul(q, w.pos_key.transpose(-1, -2)) : at::Tensor();    // [B, heads, L, 2S]
+  const at::Tensor p2c = c.p2c ? at::matmul(k, w.pos_query.transpose(-1, -2)) : at::Tensor();  // [B, heads, L(key j), 2S]
   // XSoftmax: masked keys get the lowest value, then masked (query, key) pairs get 0.
-  const at::Tensor blocked = ~pair_mask;  // [B, 1, L, L]
-  at::Tensor probs = at::softmax(scores.masked_fill(blocked, lowest_score(scores.scalar_type())), -1).masked_fill(blocked, 0);
+  const at::Tensor probs = disentangled_probs(content, c2p, p2c, rel_index, keep, scale);
   const at::Tensor context = at::matmul(probs, v).transpose(1, 2).reshape({B, L, heads * d});
   const at::Tensor attn = at::layer_norm(at::linear(context, w.attn_out_w, w.attn_out_b) + h, {c.hidden_size},
                                          w.attn_norm_w, w.attn_norm_b, c.layer_norm_eps);
@@ -102,11 +94,10 @@ at::Tensor DebertaEncoder::forward(const at::Tensor& ids, const at::Tensor& mask
                                 c.layer_norm_eps) * m;
   if (all_layers) all_layers->push_back(h);
   const at::Tensor keep = mask.to(at::kBool);
-  const at::Tensor pair_mask = (keep.unsqueeze(1) & keep.unsqueeze(2)).unsqueeze(1);  // m_i m_j: [B, 1, L, L]
   const at::Tensor rel_index =
-      (relative_position_buckets(L, S, c.max_relative()) + S).clamp(0, 2 * S - 1).view({1, 1, L, L}).to(ids.device());
+      (relative_position_buckets(L, S, c.max_relative()) + S).clamp(0, 2 * S - 1).to(ids.device());  // [L, L]
   for (const Layer& layer : layers_) {
-    h = layer_forward(layer, h, pair_mask, rel_index);
+    h = layer_forward(layer, h, keep, rel_index);
     if (all_layers) all_layers->push_back(h);
   }
   return h;

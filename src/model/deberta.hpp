@@ -41,7 +41,8 @@ class DebertaEncoder {
     // deberta-v3: most of the work of a short pair).
     at::Tensor pos_key, pos_query;
   };
-  at::Tensor layer_forward(const Layer& layer, const at::Tensor& h, const at::Tensor& pair_mask,
+  // keep [B, L] bool: real tokens; rel_index [L, L]: idx(i, j) into the 2S relative embeddings.
+  at::Tensor layer_forward(const Layer& layer, const at::Tensor& h, const at::Tensor& keep,
                            const at::Tensor& rel_index) const;
 
   DebertaConfig config_;
