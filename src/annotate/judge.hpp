@@ -20,11 +20,24 @@ struct JudgeItem {
   std::vector<std::string> candidates;
 };
 
+// The part of one call's ordered pairs that one of several ranks computes: the `part`-th of
+// `parts` (the ranks that share one chunk). A pair outside the share gets −0.0, the exact
+// additive identity (x + (−0.0) = x for every x, either zero included), so the parts' matrices
+// summed are the whole call's matrices, to the bit.
+struct JudgeShare {
+  int part = 0;
+  int parts = 1;
+};
+
 class Judge {
  public:
   virtual ~Judge() = default;
-  // One row-major K x K matrix per item (K = that item's candidate count).
-  virtual std::vector<std::vector<float>> logit_matrices(const std::vector<JudgeItem>& items) const = 0;
+  // One row-major K x K matrix per item (K = that item's candidate count), for `share`'s pairs.
+  virtual std::vector<std::vector<float>> logit_matrices(const std::vector<JudgeItem>& items, JudgeShare share) const = 0;
+  // Every pair.
+  std::vector<std::vector<float>> logit_matrices(const std::vector<JudgeItem>& items) const {
+    return logit_matrices(items, JudgeShare{});
+  }
   // Identity of the judge, recorded in samples.h5 so that two judges never mix in one file
   // (a positive 63-bit value).
   virtual int64_t fingerprint() const = 0;

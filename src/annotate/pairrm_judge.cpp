@@ -13,7 +13,8 @@ PairRmJudge::PairRmJudge(const std::string& folder, DType dtype, int64_t batch_p
       batch_pairs_(batch_pairs),
       fingerprint_(static_cast<int64_t>(fingerprint_model_folder_value(folder) >> 1)) {}
 
-std::vector<std::vector<float>> PairRmJudge::logit_matrices(const std::vector<JudgeItem>& items) const {
+std::vector<std::vector<float>> PairRmJudge::logit_matrices(const std::vector<JudgeItem>& items,
+                                                            JudgeShare share) const {
   const RankerTokenizer& tok = ranker_.tokenizer();
   std::vector<std::vector<int32_t>> rows;
   for (const auto& item : items) {
@@ -25,7 +26,7 @@ std::vector<std::vector<float>> PairRmJudge::logit_matrices(const std::vector<Ju
       for (std::size_t b = 0; b < candidates.size(); ++b)
         if (a != b) rows.push_back(tok.pair_row_from_ids(source, candidates[a], candidates[b]));
   }
-  const std::vector<float> scores = score_pair_rows(ranker_, rows, batch_pairs_);
+  const std::vector<float> scores = score_pair_rows(ranker_, rows, batch_pairs_, kPairBatchTokens, share.part, share.parts);
   std::vector<std::vector<float>> out;
   out.reserve(items.size());
   std::size_t next = 0;

@@ -10,7 +10,8 @@ namespace sppo {
 class PairRmJudge final : public Judge {
  public:
   PairRmJudge(const std::string& folder, DType dtype, int64_t batch_pairs, c10::Device device = c10::Device(c10::kCPU));
-  std::vector<std::vector<float>> logit_matrices(const std::vector<JudgeItem>& items) const override;
+  using Judge::logit_matrices;
+  std::vector<std::vector<float>> logit_matrices(const std::vector<JudgeItem>& items, JudgeShare share) const override;
   int64_t fingerprint() const override { return fingerprint_; }
   std::string describe() const override { return "PairRM " + folder_; }
 

@@ -83,15 +83,20 @@ double SyntheticJudge::logit(const std::string& a, const std::string& b) const {
   return 0.0;
 }
 
-std::vector<std::vector<float>> SyntheticJudge::logit_matrices(const std::vector<JudgeItem>& items) const {
+std::vector<std::vector<float>> SyntheticJudge::logit_matrices(const std::vector<JudgeItem>& items,
+                                                               JudgeShare share) const {
   std::vector<std::vector<float>> out;
   out.reserve(items.size());
+  int64_t pair = 0;  // ordered pairs of the whole call, in order: the share takes every parts-th
   for (const auto& item : items) {
     const std::size_t K = item.candidates.size();
     std::vector<float> M(K * K, 0.0f);
     for (std::size_t a = 0; a < K; ++a)
       for (std::size_t b = 0; b < K; ++b)
-        if (a != b) M[a * K + b] = static_cast<float>(logit(item.candidates[a], item.candidates[b]));
+        if (a != b)
+          M[a * K + b] = pair++ % share.parts == share.part
+                             ? static_cast<float>(logit(item.candidates[a], item.candidates[b]))
+                             : -0.0f;
     out.push_back(std::move(M));
   }
   return out;

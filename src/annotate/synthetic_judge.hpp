@@ -19,7 +19,8 @@ namespace sppo {
 class SyntheticJudge final : public Judge {
  public:
   explicit SyntheticJudge(RankerConfig config);
-  std::vector<std::vector<float>> logit_matrices(const std::vector<JudgeItem>& items) const override;
+  using Judge::logit_matrices;
+  std::vector<std::vector<float>> logit_matrices(const std::vector<JudgeItem>& items, JudgeShare share) const override;
   int64_t fingerprint() const override;
   std::string describe() const override;
 

@@ -31,6 +31,16 @@ MpiComm MpiComm::split_shared(MPI_Comm comm) {
   return owned;
 }
 
+MpiComm MpiComm::split(MPI_Comm comm, int color) {
+  int rank = 0;
+  check_mpi(MPI_Comm_rank(comm, &rank), "MPI_Comm_rank");
+  MPI_Comm part = MPI_COMM_NULL;
+  check_mpi(MPI_Comm_split(comm, color, rank, &part), "MPI_Comm_split");
+  MpiComm owned(part);
+  check_mpi(MPI_Comm_set_errhandler(part, MPI_ERRORS_RETURN), "MPI_Comm_set_errhandler");
+  return owned;
+}
+
 MpiComm::~MpiComm() { release(); }
 
 MpiComm& MpiComm::operator=(MpiComm&& other) noexcept {

@@ -18,6 +18,8 @@ class MpiComm {
   static MpiComm duplicate(MPI_Comm comm);
   // The ranks of `comm` that share this rank's node (MPI_COMM_TYPE_SHARED). Collective.
   static MpiComm split_shared(MPI_Comm comm);
+  // MPI_Comm_split of `comm` by `color`, ranks ordered as in `comm` (collective).
+  static MpiComm split(MPI_Comm comm, int color);
   ~MpiComm();
   MpiComm(MpiComm&& other) noexcept : comm_(std::exchange(other.comm_, MPI_COMM_NULL)) {}
   MpiComm& operator=(MpiComm&& other) noexcept;

@@ -38,6 +38,16 @@ RankGroup RankGroup::node_local() const {
   return g;
 }
 
+RankGroup RankGroup::split(int color) const {
+  if (color < 0) throw DistError("split: color " + std::to_string(color) + " is negative");
+  if (is_serial()) return serial();
+  RankGroup g;
+  g.comm_ = MpiComm::split(comm_.get(), color);
+  check_mpi(MPI_Comm_rank(g.comm_.get(), &g.rank_), "MPI_Comm_rank");
+  check_mpi(MPI_Comm_size(g.comm_.get(), &g.size_), "MPI_Comm_size");
+  return g;
+}
+
 void RankGroup::barrier() const {
   if (!is_serial()) check_mpi(MPI_Barrier(comm_.get()), "barrier");
 }

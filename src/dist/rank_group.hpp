@@ -30,6 +30,9 @@ class RankGroup {
   static RankGroup duplicate(MPI_Comm comm);
   // The ranks sharing this rank's node (MPI_Comm_split_type SHARED; collective).
   RankGroup node_local() const;
+  // The ranks of this group that pass the same `color` (>= 0), in this group's order
+  // (collective): e.g. the ranks that share one chunk's work.
+  RankGroup split(int color) const;
   // Another group over the same ranks with its own communicator (collective): for a helper
   // thread that must not interleave its messages with the caller's.
   RankGroup duplicate() const;

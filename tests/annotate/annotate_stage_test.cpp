@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstring>
 #include <thread>
 
 #include "io/samples_file.hpp"
@@ -78,6 +79,35 @@ TEST(AnnotateStage, IdenticalAtOneTwoAndThreeRanksAndMatricesAreWellFormed) {
       }
     }
     EXPECT_NEAR(sum, 2.0, 1e-5);
+  }
+}
+
+// 2 chunks of 20 prompts at 3 ranks: ranks 0 and 2 share chunk 0, rank 1 does chunk 1; and 1
+// chunk at 3 ranks. The bytes equal one rank's, so the shares changed no batch.
+TEST(AnnotateStage, FewerChunksThanRanksShareTheirPairsAndGiveTheSameBytes) {
+  for (int chunk_prompts : {20, 40}) {
+    SCOPED_TRACE(chunk_prompts);
+    test::TempDir dir;
+    std::string text = test::read_file(write_config(dir));
+    const std::string from = "chunk_prompts: 2,", to = "chunk_prompts: " + std::to_string(chunk_prompts) + ",";
+    text.replace(text.find(from), from.size(), to);
+    const std::string config = dir.file("few.yaml");
+    test::write_file(config, text);
+    const std::string source = generated(dir, config);
+    const std::string one = dir.file("one.h5"), three = dir.file("three.h5");
+    test::run_process({"cp", source, one});
+    test::run_process({"cp", source, three});
+    ASSERT_EQ(test::run_process(mpi(1, "annotate", config, one)).exit_code, 0);
+    const auto r = test::run_process(mpi(3, "annotate", config, three));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const int chunks = 40 / chunk_prompts;
+    EXPECT_NE(r.err.find(std::to_string(chunks) + " chunk(s) for 3 ranks: each chunk's pairs shared by"), std::string::npos)
+        << r.err;
+    EXPECT_EQ(flags(three), std::vector<uint8_t>(static_cast<std::size_t>(chunks), 1));
+    const auto a = pairrm(one), b = pairrm(three);
+    ASSERT_EQ(a.first.size(), 40u * 16u);
+    EXPECT_EQ(std::memcmp(a.first.data(), b.first.data(), a.first.size() * sizeof(float)), 0) << "/pairrm/logits differ";
+    EXPECT_EQ(std::memcmp(a.second.data(), b.second.data(), a.second.size() * sizeof(float)), 0) << "/pairrm/winrate differ";
   }
 }
 

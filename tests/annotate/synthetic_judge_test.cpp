@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 
 #include "annotate/win_rates.hpp"
 #include "core/config.hpp"
@@ -53,6 +54,27 @@ TEST(SyntheticJudge, LengthAndKeywordRules) {
   keyword.scale = 2.0;
   EXPECT_DOUBLE_EQ(SyntheticJudge(keyword).logit("Please help, thanks!", "help"), 4.0);
   EXPECT_DOUBLE_EQ(SyntheticJudge(keyword).logit("x", "please"), -2.0);
+}
+
+// Shares of one call: every pair in exactly one, −0.0 elsewhere, summing to the whole call.
+TEST(SyntheticJudge, SharesSumToTheWholeCall) {
+  RankerConfig c;
+  c.type = RankerType::synthetic;
+  c.rule = SyntheticRule::length;
+  c.scale = -0.5;  // equal lengths give −0.0 itself, which the sum must keep
+  const SyntheticJudge judge(c);
+  const std::vector<JudgeItem> items{{"s", {"a b", "c d", "e f g"}}, {"t", {"x", "y z", "w"}}};
+  const auto whole = judge.logit_matrices(items);
+  std::vector<std::vector<float>> sum(whole.size(), std::vector<float>(9, -0.0f));
+  for (int part = 0; part < 2; ++part) {
+    const auto share = judge.logit_matrices(items, JudgeShare{part, 2});
+    for (std::size_t i = 0; i < items.size(); ++i)
+      for (std::size_t e = 0; e < 9; ++e) sum[i][e] += share[i][e];
+  }
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    EXPECT_EQ(std::memcmp(sum[i].data(), whole[i].data(), 9 * sizeof(float)), 0) << "item " << i;
+    for (std::size_t a = 0; a < 3; ++a) EXPECT_FALSE(std::signbit(sum[i][a * 4])) << "the diagonal stays +0";
+  }
 }
 
 TEST(SyntheticJudge, FingerprintFollowsTheRule) {

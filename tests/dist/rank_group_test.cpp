@@ -42,6 +42,20 @@ TEST(RankGroup, NodeLocalGroupAndDuplicateKnowTheirRanks) {
   EXPECT_NE(copy.mpi_comm(), g.mpi_comm());
 }
 
+// Ranks 0, 2, ... and 1, 3, ...: each team knows its own ranks and sums only among them.
+TEST(RankGroup, SplitGroupsReduceAmongTheirOwnRanks) {
+  const RankGroup g = RankGroup::duplicate(MPI_COMM_WORLD);
+  const RankGroup team = g.split(g.rank() % 2);
+  const int members = (g.size() - g.rank() % 2 + 1) / 2;
+  EXPECT_EQ(team.size(), members);
+  EXPECT_EQ(team.rank(), g.rank() / 2);
+  int64_t expected = 0;
+  for (int r = g.rank() % 2; r < g.size(); r += 2) expected += r;
+  EXPECT_EQ(team.all_reduce(int64_t{g.rank()}, HostReduce::sum), expected);
+  EXPECT_THROW(g.split(-1), DistError);
+  EXPECT_TRUE(RankGroup::serial().split(3).is_serial());
+}
+
 TEST(RankGroup, SerialGroupAnswersLocally) {
   const RankGroup g = RankGroup::serial();
   EXPECT_TRUE(g.is_serial());
