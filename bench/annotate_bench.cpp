@@ -72,6 +72,15 @@ std::string write_random_ranker() {
 }
 
 
+// The encoder's matmul FLOPs for one row of L tokens (2 per multiply-add), the yardstick's
+// kind of work: per layer the q/k/v/output projections 4·H², the feed-forward 2·H·I, per
+// token; q·kᵀ and probs·v 2·L·H each; c2p and p2c against the 2S relative embeddings 2S·H each.
+double encoder_flops(int64_t L) {
+  const double H = 768, I = 3072, S2 = 512, layers = 6;
+  const double per_token = 4 * H * H + 2 * H * I + 2 * L * H + 2 * S2 * H;
+  return layers * 2 * static_cast<double>(L) * per_token;
+}
+
 std::vector<int32_t> random_ids(int64_t n) {
   at::Tensor t = at::randint(5, 128000, {n}, at::kInt);
   return {t.data_ptr<int32_t>(), t.data_ptr<int32_t>() + n};
@@ -96,6 +105,7 @@ int main(int argc, char** argv) {
 
   std::vector<std::vector<int32_t>> rows;
   int64_t tokens = 0;
+  double flops = 0;
   for (int p = 0; p < prompts; ++p) {
     // Realistic: source 100-400, candidates 50-400 tokens; --short 1: source 20-60, candidates 10-40.
     const auto source = short_rows ? random_ids(20 + (p * 97) % 41) : random_ids(100 + (p * 97) % 301);
@@ -107,15 +117,19 @@ int main(int argc, char** argv) {
         if (a != b) {
           rows.push_back(ranker.tokenizer().pair_row_from_ids(source, candidates[a], candidates[b]));
           tokens += static_cast<int64_t>(rows.back().size());
+          flops += encoder_flops(static_cast<int64_t>(rows.back().size()));
         }
   }
   std::printf("threads %d, %zu pairs of %.0f tokens on average\n", threads, rows.size(), double(tokens) / rows.size());
-  std::printf("matmul 2048^3 fp32: %.0f GFLOP/s\n", matmul_gflops());
+  const double yardstick = matmul_gflops();
+  std::printf("matmul 2048^3 fp32: %.0f GFLOP/s\n", yardstick);
+  std::printf("encoder matmuls: %.1f GFLOP per pair on average\n", flops / 1e9 / static_cast<double>(rows.size()));
   for (int b : {1, batch}) {
     const auto t = Clock::now();
     sppo::score_pair_rows(ranker, rows, b);
     const double s = seconds_since(t);
-    std::printf("batch %2d: %.2f s = %.2f pairs/s\n", b, s, rows.size() / s);
+    std::printf("batch %2d: %.2f s = %.2f pairs/s = %.0f GFLOP/s over the encoder's matmuls (%.0f%% of the yardstick)\n", b,
+                s, rows.size() / s, flops / 1e9 / s, 100 * flops / 1e9 / s / yardstick);
   }
   return 0;
 }

@@ -38,6 +38,7 @@ class ShardedUnit {
   at::Tensor& master() { return master_; }          // [shard_numel] f32
   const at::Tensor& master() const { return master_; }
   at::Tensor& grad() { return grad_; }              // [shard_numel] f32
+  const at::Tensor& grad() const { return grad_; }
   const FlatLayout& layout() const { return layout_; }
   const std::vector<ParamSpec>& specs() const { return specs_; }
 

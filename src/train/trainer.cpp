@@ -22,6 +22,7 @@
 #include "train/lr_schedule.hpp"
 #include "train/reference_stage.hpp"
 #include "train/rows_logp.hpp"
+#include "train/state_memory.hpp"
 #include "train/step_metrics.hpp"
 #include "train/step_plan.hpp"
 
@@ -245,7 +246,7 @@ TrainSummary run_train_stage(const TrainJob& job, const RunContext& ctx) {
     metrics.write(m);
     bar.advance(1);
     if (step == first_step)  // the persistent state: shards, gradients, optimizer state
-      ctx.log().info_any_rank("train: resident memory after the first step " + std::to_string(resident_mib()) + " MiB");
+      ctx.log().info_any_rank("train: " + describe_memory(training_state(model, *optimizer), resident_mib()));
     progress = {step + 1, epoch, plan.data_position};
     summary.last_loss = m.loss;
     // A stop signal on any rank (Slurm's warning, scancel): every rank checkpoints here and stops.
