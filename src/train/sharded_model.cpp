@@ -126,6 +126,20 @@ std::vector<std::pair<std::string, at::Tensor>> ShardedModel::full_parameters(Co
   return gather_named(units_, comm, false);
 }
 
+std::vector<std::pair<std::string, at::Tensor>> ShardedModel::parameters_on_rank0(Communicator& comm,
+                                                                                  const Convert& convert) const {
+  std::vector<std::pair<std::string, at::Tensor>> out;
+  for (const auto& u : units_) {
+    at::Tensor flat = at::empty({u.layout().padded_numel()}, u.master().options());
+    comm.all_gather(u.master(), flat);
+    if (comm.rank() != 0) continue;
+    const UnitParams views = views_of(flat, u.specs(), u.layout());
+    for (std::size_t i = 0; i < views.size(); ++i)
+      out.emplace_back(u.specs()[i].name, convert(u.specs()[i].name, views[i]).clone());
+  }
+  return out;
+}
+
 std::vector<std::pair<std::string, at::Tensor>> ShardedModel::full_gradients(Communicator& comm) const {
   return gather_named(units_, comm, true);
 }

@@ -5,6 +5,7 @@
 #include <ATen/core/Tensor.h>
 
 #include <string>
+#include <functional>
 #include <vector>
 
 #include "dist/communicator.hpp"
@@ -67,6 +68,12 @@ class ShardedModel {
   // The full parameters by Hugging Face name (all_gather of every unit, f32): for export
   // and for tests.
   std::vector<std::pair<std::string, at::Tensor>> full_parameters(Communicator& comm) const;
+  // The full parameters on rank 0 alone, each passed through `convert` (e.g. to the export
+  // dtype on the host) as its unit arrives; every other rank holds one gathered unit at a
+  // time and gets an empty list (collective). What export needs: all_gathering the whole
+  // model on every rank would put N full copies on a node.
+  using Convert = std::function<at::Tensor(const std::string& name, const at::Tensor& value)>;
+  std::vector<std::pair<std::string, at::Tensor>> parameters_on_rank0(Communicator& comm, const Convert& convert) const;
   // The same for the gradient accumulators.
   std::vector<std::pair<std::string, at::Tensor>> full_gradients(Communicator& comm) const;
 

@@ -81,12 +81,11 @@ int64_t resident_mib() {
 // π_{t+1} in the layout of π_t: the same tensor names, each in its input dtype (a BF16
 // checkpoint stays BF16, an F32 one F32, whatever the compute precision), with π_t's
 // config.json and tokenizer files as they were read.
+// `parameters` come converted already (export_trained).
 void export_policy(const TrainJob& job, const std::vector<std::pair<std::string, at::Tensor>>& parameters) {
   make_directories(job.out_dir);
-  const SafetensorsModel input = SafetensorsModel::open(job.policy_dir);
   std::vector<NamedTensor> tensors;
-  for (const auto& [name, value] : parameters)
-    tensors.push_back({name, value.to(at::kCPU).to(to_scalar_type(input.entry(name).dtype))});
+  for (const auto& [name, value] : parameters) tensors.push_back({name, value});
   write_safetensors_folder(job.out_dir, tensors, {{"format", "pt"}});
   std::vector<std::string> files{"config.json"};  // the tokenizer, its template and its stop ids travel along
   files.insert(files.end(), tokenizer_files().begin(), tokenizer_files().end());
@@ -199,7 +198,11 @@ void checkpoint(const TrainJob& job, const ShardedModel& model, Optimizer& optim
 // π_{t+1} as a Hugging Face folder, and the stage's closing lines.
 void export_trained(const TrainJob& job, const ShardedModel& model, const TrainSummary& summary, Clock::time_point start,
                     const RunContext& ctx) {
-  const auto parameters = model.full_parameters(ctx.comm());
+  // Gathered to rank 0 alone, a unit at a time, each tensor converted to its input dtype there.
+  const SafetensorsModel input = SafetensorsModel::open(job.policy_dir);
+  const auto parameters = model.parameters_on_rank0(ctx.comm(), [&](const std::string& name, const at::Tensor& value) {
+    return value.to(at::kCPU).to(to_scalar_type(input.entry(name).dtype));
+  });
   if (ctx.rank() == 0) export_policy(job, parameters);
   ctx.group().barrier();
   struct rusage usage {};

@@ -47,5 +47,29 @@ TEST(ShardedModel, LoadingSlicesFromTheFilesEqualsShardingTheLoadedModel) {
   EXPECT_THROW(ShardedModel::load(dir.path(), comm), Error);
 }
 
+// Export's gather: rank 0 gets every parameter, converted, equal to the all-gathered one;
+// the other ranks get nothing.
+TEST(ShardedModel, ParametersOnRankZeroAloneConverted) {
+  MpiCommunicator comm(RankGroup::duplicate(MPI_COMM_WORLD));
+  ShardedModel model = ShardedModel::load(test::fixtures() + "/policy-f32", comm);
+  const auto full = model.full_parameters(comm);
+  int64_t calls = 0;
+  const auto on_rank0 = model.parameters_on_rank0(comm, [&](const std::string&, const at::Tensor& v) {
+    ++calls;
+    return v.to(at::kBFloat16);
+  });
+  if (comm.rank() != 0) {
+    EXPECT_TRUE(on_rank0.empty());
+    EXPECT_EQ(calls, 0);
+    return;
+  }
+  ASSERT_EQ(on_rank0.size(), full.size());
+  for (std::size_t i = 0; i < full.size(); ++i) {
+    EXPECT_EQ(on_rank0[i].first, full[i].first);
+    EXPECT_EQ(on_rank0[i].second.scalar_type(), at::kBFloat16);
+    EXPECT_TRUE(on_rank0[i].second.equal(full[i].second.to(at::kBFloat16))) << full[i].first;
+  }
+}
+
 }  // namespace
 }  // namespace sppo
