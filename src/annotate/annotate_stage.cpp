@@ -87,9 +87,10 @@ AnnotateSummary run_annotate_stage(const AnnotateJob& job, const RunContext& ctx
     const int64_t chunk = pending[static_cast<std::size_t>(r % n)];
     const JudgeShare share{r / n, (ranks - r % n + n - 1) / n};
     const RankGroup team = ctx.group().split(r % n);
+    const int most = (ranks + n - 1) / n, fewest = ranks / n;
     log.info("annotate: " + std::to_string(n) + " chunk(s) for " + std::to_string(ranks) +
-             " ranks: each chunk's pairs shared by " + std::to_string((ranks + n - 1) / n) + " or " +
-             std::to_string(ranks / n) + " ranks");
+             " ranks: each chunk's pairs shared by " +
+             (most == fewest ? std::to_string(most) : std::to_string(most) + " or " + std::to_string(fewest)) + " ranks");
     // One verdict per team, so that no member waits in the sum for one that stopped.
     if (team.all_reduce(int64_t{ctx.stop_requested() ? 1 : 0}, HostReduce::max) == 0) {
       const int64_t rows = shape.chunk_rows(chunk);

@@ -88,12 +88,12 @@ class MassBuckets {
     }
   }
 
-  // The highest bucket b <= `from` at which mass_before + (mass of buckets from..b) reaches
+  // The highest bucket b at which the mass of the buckets from the top down to b reaches
   // `target` (strict: exceeds it); *before = the mass of the buckets above b. -1 when no bucket
   // does (rounding): then *before is the whole mass.
-  int find(int from, double target, bool strict, double* before) const {
+  int find(double target, bool strict, double* before) const {
     double cumulative = 0;
-    for (int b = from; b >= 0; --b) {
+    for (int b = kBuckets - 1; b >= 0; --b) {
       if (count_[static_cast<std::size_t>(b)] == 0) continue;
       const double through = cumulative + mass_[static_cast<std::size_t>(b)];
       if (strict ? through > target : through >= target) {
@@ -160,7 +160,7 @@ int32_t sample_row(const float* probs, int64_t vocab, double u, const SamplingPa
   // Smallest prefix whose mass reaches top_p (at least one token): keep through `last`, which
   // lies in bucket `edge` (the lowest bucket when rounding leaves the total short of top_p).
   double above_edge = 0;
-  int edge = buckets.find(MassBuckets::kBuckets - 1, params.top_p, /*strict=*/false, &above_edge);
+  int edge = buckets.find(params.top_p, /*strict=*/false, &above_edge);
   if (edge < 0) {
     edge = buckets.lowest();
     above_edge = buckets.mass_above(edge);
@@ -173,7 +173,7 @@ int32_t sample_row(const float* probs, int64_t vocab, double u, const SamplingPa
   // u × (their mass); in a bucket above the edge, or among the edge's kept members.
   const double target = u * kept_mass;
   double before_pick = 0;
-  const int pick = buckets.find(MassBuckets::kBuckets - 1, target, /*strict=*/true, &before_pick);
+  const int pick = buckets.find(target, /*strict=*/true, &before_pick);
   double through = 0;
   if (pick > edge) {
     gather_bucket(probs, vocab, pick, buckets.count(pick), other);

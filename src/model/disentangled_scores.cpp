@@ -8,12 +8,9 @@
 #include "model/weights.hpp"
 
 namespace sppo {
-namespace {
-
-}  // namespace
 
 at::Tensor disentangled_probs_tensors(const at::Tensor& content, const at::Tensor& c2p, const at::Tensor& p2c,
-                              const at::Tensor& rel_index, const at::Tensor& keep, double scale) {
+                                      const at::Tensor& rel_index, const at::Tensor& keep, double scale) {
   const int64_t B = content.size(0), heads = content.size(1), L = content.size(2);
   const at::Tensor index = rel_index.view({1, 1, L, L}).expand({B, heads, L, L});
   at::Tensor scores = content;
@@ -37,25 +34,24 @@ std::vector<int64_t> offset_table(const at::Tensor& rel_index) {
   return table;
 }
 
-template <typename T>
-void fill_scores(T* scores, const T* c2p, const T* p2c, const std::vector<int64_t>& table, const bool* keep,
+void fill_scores(float* scores, const float* c2p, const float* p2c, const std::vector<int64_t>& table, const bool* keep,
                  int64_t B, int64_t heads, int64_t L, int64_t P) {
-  const T lowest = static_cast<T>(lowest_score(c10::CppTypeToScalarType<T>::value));
+  const float lowest = static_cast<float>(lowest_score(at::kFloat));
   at::parallel_for(0, B * heads * L, 16, [&](int64_t first, int64_t last) {
     for (int64_t row = first; row < last; ++row) {
       const int64_t bh = row / L, i = row % L, b = bh / heads;
-      T* s = scores + row * L;
+      float* s = scores + row * L;
       const bool* key_kept = keep + b * L;
       if (!key_kept[i]) {
         for (int64_t j = 0; j < L; ++j) s[j] = lowest;
         continue;
       }
       const int64_t* at_offset = table.data() + (L - 1 + i);  // at_offset[-j] = idx(i, j)
-      const T* c2p_row = c2p ? c2p + row * P : nullptr;
-      const T* p2c_head = p2c ? p2c + bh * L * P : nullptr;
+      const float* c2p_row = c2p ? c2p + row * P : nullptr;
+      const float* p2c_head = p2c ? p2c + bh * L * P : nullptr;
       for (int64_t j = 0; j < L; ++j) {
         const int64_t idx = at_offset[-j];
-        T v = s[j];
+        float v = s[j];
         if (c2p_row) v = v + c2p_row[idx];
         if (p2c_head) v = v + p2c_head[j * P + idx];
         s[j] = key_kept[j] ? v : lowest;
@@ -64,14 +60,13 @@ void fill_scores(T* scores, const T* c2p, const T* p2c, const std::vector<int64_
   });
 }
 
-template <typename T>
-void zero_padding_queries(T* probs, const bool* keep, int64_t B, int64_t heads, int64_t L) {
+void zero_padding_queries(float* probs, const bool* keep, int64_t B, int64_t heads, int64_t L) {
   for (int64_t b = 0; b < B; ++b)
     for (int64_t i = 0; i < L; ++i)
       if (!keep[b * L + i])
         for (int64_t h = 0; h < heads; ++h) {
-          T* row = probs + ((b * heads + h) * L + i) * L;
-          for (int64_t j = 0; j < L; ++j) row[j] = T(0);
+          float* row = probs + ((b * heads + h) * L + i) * L;
+          for (int64_t j = 0; j < L; ++j) row[j] = 0.0f;
         }
 }
 
@@ -93,11 +88,11 @@ at::Tensor disentangled_probs(at::Tensor content, const at::Tensor& c2p, const a
   const int64_t P = c2p.defined() ? c2p.size(-1) : (p2c.defined() ? p2c.size(-1) : 0);
   const at::Tensor keep_c = keep.to(at::kBool).contiguous();
   const std::vector<int64_t> table = offset_table(rel_index);
-  fill_scores<float>(content.data_ptr<float>(), c2p_c.defined() ? c2p_c.data_ptr<float>() : nullptr,
+  fill_scores(content.data_ptr<float>(), c2p_c.defined() ? c2p_c.data_ptr<float>() : nullptr,
                      p2c_c.defined() ? p2c_c.data_ptr<float>() : nullptr, table, keep_c.data_ptr<bool>(), B, heads, L,
                      P);
   at::Tensor probs = at::softmax(content, -1);
-  zero_padding_queries<float>(probs.data_ptr<float>(), keep_c.data_ptr<bool>(), B, heads, L);
+  zero_padding_queries(probs.data_ptr<float>(), keep_c.data_ptr<bool>(), B, heads, L);
   return probs;
 }
 

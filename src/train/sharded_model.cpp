@@ -28,15 +28,22 @@ UnitParams views_of(const at::Tensor& flat, const std::vector<ParamSpec>& specs,
   return params;
 }
 
+// Every unit all-gathered in turn; `rank0_only`: only rank 0 keeps the tensors, each passed
+// through `convert` (when given) as its unit arrives.
 std::vector<std::pair<std::string, at::Tensor>> gather_named(const std::vector<ShardedUnit>& units, Communicator& comm,
-                                                             bool grads) {
+                                                             bool grads, bool rank0_only = false,
+                                                             const ShardedModel::Convert& convert = nullptr) {
   std::vector<std::pair<std::string, at::Tensor>> out;
   for (const auto& u : units) {
-    const at::Tensor& mine = grads ? const_cast<ShardedUnit&>(u).grad() : u.master();
+    const at::Tensor& mine = grads ? u.grad() : u.master();
     at::Tensor flat = at::empty({u.layout().padded_numel()}, mine.options());
     comm.all_gather(mine, flat);
+    if (rank0_only && comm.rank() != 0) continue;
     const UnitParams views = views_of(flat, u.specs(), u.layout());
-    for (std::size_t i = 0; i < views.size(); ++i) out.emplace_back(u.specs()[i].name, views[i].clone());
+    for (std::size_t i = 0; i < views.size(); ++i) {
+      const std::string& name = u.specs()[i].name;
+      out.emplace_back(name, (convert ? convert(name, views[i]) : views[i]).clone());
+    }
   }
   return out;
 }
@@ -128,16 +135,7 @@ std::vector<std::pair<std::string, at::Tensor>> ShardedModel::full_parameters(Co
 
 std::vector<std::pair<std::string, at::Tensor>> ShardedModel::parameters_on_rank0(Communicator& comm,
                                                                                   const Convert& convert) const {
-  std::vector<std::pair<std::string, at::Tensor>> out;
-  for (const auto& u : units_) {
-    at::Tensor flat = at::empty({u.layout().padded_numel()}, u.master().options());
-    comm.all_gather(u.master(), flat);
-    if (comm.rank() != 0) continue;
-    const UnitParams views = views_of(flat, u.specs(), u.layout());
-    for (std::size_t i = 0; i < views.size(); ++i)
-      out.emplace_back(u.specs()[i].name, convert(u.specs()[i].name, views[i]).clone());
-  }
-  return out;
+  return gather_named(units_, comm, false, /*rank0_only=*/true, convert);
 }
 
 std::vector<std::pair<std::string, at::Tensor>> ShardedModel::full_gradients(Communicator& comm) const {

@@ -4,8 +4,8 @@
 // Full parameters exist only while gathered (GatheredUnit), in the compute dtype.
 #include <ATen/core/Tensor.h>
 
-#include <string>
 #include <functional>
+#include <string>
 #include <vector>
 
 #include "dist/communicator.hpp"

@@ -3,7 +3,9 @@
 namespace sppo {
 namespace {
 
-int64_t bytes(const at::Tensor& t) { return t.defined() ? static_cast<int64_t>(t.numel()) * static_cast<int64_t>(t.element_size()) : 0; }
+int64_t bytes(const at::Tensor& t) {
+  return t.defined() ? static_cast<int64_t>(t.numel()) * static_cast<int64_t>(t.element_size()) : 0;
+}
 
 int64_t mib(int64_t b) { return (b + (int64_t{1} << 19)) >> 20; }  // rounded
 

@@ -7,6 +7,7 @@
 #include <climits>
 #include <cmath>
 #include <fstream>
+#include <optional>
 
 #include "core/error.hpp"
 #include "core/progress.hpp"
@@ -198,10 +199,12 @@ void checkpoint(const TrainJob& job, const ShardedModel& model, Optimizer& optim
 // π_{t+1} as a Hugging Face folder, and the stage's closing lines.
 void export_trained(const TrainJob& job, const ShardedModel& model, const TrainSummary& summary, Clock::time_point start,
                     const RunContext& ctx) {
-  // Gathered to rank 0 alone, a unit at a time, each tensor converted to its input dtype there.
-  const SafetensorsModel input = SafetensorsModel::open(job.policy_dir);
+  // Gathered to rank 0 alone, a unit at a time, each tensor converted to its input dtype there
+  // (only rank 0 reads π_t's headers for those dtypes).
+  std::optional<SafetensorsModel> input;
+  if (ctx.rank() == 0) input.emplace(SafetensorsModel::open(job.policy_dir));
   const auto parameters = model.parameters_on_rank0(ctx.comm(), [&](const std::string& name, const at::Tensor& value) {
-    return value.to(at::kCPU).to(to_scalar_type(input.entry(name).dtype));
+    return value.to(at::kCPU).to(to_scalar_type(input->entry(name).dtype));
   });
   if (ctx.rank() == 0) export_policy(job, parameters);
   ctx.group().barrier();
