@@ -345,11 +345,19 @@ at::Tensor decoder_layer_forward(const CausalLmConfig& c, const UnitParams& para
   return out + mlp;
 }
 
-at::Tensor head_forward(const CausalLmConfig& c, const at::Tensor& norm_weight, const at::Tensor& output_matrix,
-                        const at::Tensor& h) {
-  at::Tensor logits = at::matmul(rms_norm(c, h, norm_weight), output_matrix.t());
+at::Tensor final_norm(const CausalLmConfig& c, const at::Tensor& norm_weight, const at::Tensor& h) {
+  return rms_norm(c, h, norm_weight);
+}
+
+at::Tensor output_logits(const CausalLmConfig& c, const at::Tensor& output_matrix, const at::Tensor& x) {
+  at::Tensor logits = at::matmul(x, output_matrix.t());
   if (c.final_logit_softcap) logits = soft_cap(logits, *c.final_logit_softcap);
   return logits;
+}
+
+at::Tensor head_forward(const CausalLmConfig& c, const at::Tensor& norm_weight, const at::Tensor& output_matrix,
+                        const at::Tensor& h) {
+  return output_logits(c, output_matrix, final_norm(c, norm_weight, h));
 }
 
 at::Tensor token_logprobs(const at::Tensor& logits, const at::Tensor& ids) {

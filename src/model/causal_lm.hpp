@@ -101,6 +101,11 @@ at::Tensor embedding_forward(const CausalLmConfig& config, const at::Tensor& emb
 at::Tensor decoder_layer_forward(const CausalLmConfig& config, const UnitParams& params, const at::Tensor& h,
                                  const at::Tensor& cos, const at::Tensor& sin, const at::Tensor& allowed,
                                  const LayerCache* cache = nullptr, const FusedProjections* fused = nullptr);
+// The head in its two parts: the final RMSNorm of h, and the output matrix applied to the
+// normed x [.., hidden] -> logits [.., vocab] in the compute dtype, soft-capped for the
+// families that cap them.
+at::Tensor final_norm(const CausalLmConfig& config, const at::Tensor& norm_weight, const at::Tensor& h);
+at::Tensor output_logits(const CausalLmConfig& config, const at::Tensor& output_matrix, const at::Tensor& x);
 // Final RMSNorm and the output matrix (lm_head, or the embedding matrix when tied): logits
 // [B, L, vocab] in the compute dtype, soft-capped for the families that cap them.
 at::Tensor head_forward(const CausalLmConfig& config, const at::Tensor& norm_weight, const at::Tensor& output_matrix,

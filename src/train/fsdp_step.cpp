@@ -4,6 +4,7 @@
 
 #include "train/gather_prefetch.hpp"
 #include "train/losses.hpp"
+#include "train/response_head.hpp"
 
 namespace sppo {
 namespace {
@@ -93,8 +94,9 @@ at::Tensor sharded_response_logp(ShardedModel& model, Communicator& comm, const 
     h = decoder_layer_forward(c, g.params, h, cos, sin, masks.layer(l));
   }
   const GatheredHead head = gather_head(model, gathers, false);
-  const at::Tensor logits = head_forward(c, head.norm(), head.output(), h).to(at::kFloat);
-  return response_logp(logits, rows.ids, rows.mask, rows.response_start);
+  ResponseHead response(c, final_norm(c, head.norm(), h), head.output(),
+                        counted_tokens(rows.ids, rows.mask, rows.response_start), /*keep=*/false);
+  return response.logp();
 }
 
 double accumulate_sppo_gradients(ShardedModel& model, Communicator& comm, const TrainRows& rows, int64_t global_rows,
@@ -150,12 +152,19 @@ MicroBatchStats accumulate_gradients(ShardedModel& model, Communicator& comm, co
   // ---- head and loss with autograd: dL/dh of the last layer
   at::Tensor grad_h;
   {
+    // The output matrix's part by hand over the counted tokens (ResponseHead), the final norm
+    // and the loss with autograd: logp is a leaf whose gradient seeds the head's backward.
     const at::Tensor h_last = h.detach().requires_grad_(true);
     const GatheredHead g = gather_head(model, gathers, true);
-    const at::Tensor logits = head_forward(c, g.norm(), g.output(), h_last).to(at::kFloat);
-    const at::Tensor logp = response_logp(logits, rows.ids, rows.mask, rows.response_start);
+    const at::Tensor normed = final_norm(c, g.norm(), h_last);
+    ResponseHead response(c, normed.detach(), g.output().detach(),
+                          counted_tokens(rows.ids, rows.mask, rows.response_start), /*keep=*/true);
+    const at::Tensor logp = response.logp().requires_grad_(true);
     const at::Tensor terms = loss_terms(loss, logp, rows.ref_logp, rows.win_prob, beta);
     (terms.sum() / static_cast<double>(global_count)).backward();
+    HeadGradients head_grads = response.backward(logp.grad());
+    g.output().mutable_grad() = std::move(head_grads.output);
+    normed.backward(head_grads.input);
     stats.term_sum = terms.sum().item<double>();
     const at::Tensor a = (logp - rows.ref_logp).detach();
     const LossProperties& properties = loss_properties(loss);
