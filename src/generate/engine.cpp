@@ -65,6 +65,7 @@ std::vector<Generation> generate_samples(const CausalLM& model, const std::vecto
   for (int64_t r = 0; r < P * K; ++r) live.push_back(r);
   std::vector<bool> done_in_batch(live.size(), false);
   int64_t done_count = 0;
+  at::Tensor logits_buffer;  // the decode steps' logits, reused: each step's are read before the next's are written
 
   for (int64_t step = 0; step < params.max_new_tokens; ++step) {
     // ---- choose this step's token for every live row
@@ -118,7 +119,7 @@ std::vector<Generation> generate_samples(const CausalLM& model, const std::vecto
     }
     AttentionInputs attn{positions.to(device), key_valid, prompt_slots + step};
     step_ids = step_ids.to(device);
-    logits = model.last_logits(step_ids, attn, &cache);
+    logits = model.last_logits(step_ids, attn, &cache, &logits_buffer);
     if (stats) ++stats->decode_steps;
   }
   return results;

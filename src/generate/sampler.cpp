@@ -220,16 +220,28 @@ at::Tensor sample_tokens(const at::Tensor& logits, const std::vector<double>& un
   const int64_t rows = logits.size(0), vocab = logits.size(1);
   if (params.temperature <= 0) return logits.argmax(-1);
 
-  const at::Tensor probs = at::softmax(logits.to(at::kFloat) / params.temperature, -1).contiguous();
+  const at::Tensor scores = logits.to(at::kFloat);
   at::Tensor tokens = at::empty({rows}, at::kLong);
-  const float* p = probs.data_ptr<float>();
   int64_t* out = tokens.data_ptr<int64_t>();
-  // Rows in parallel, each O(vocab) (MassBuckets).
+  // Rows in parallel, each O(vocab) (MassBuckets). softmax(logits / T) is taken a block of rows
+  // at a time into two small buffers that each thread reuses: the rows stay in cache for the
+  // sampling that reads them, and no [rows, vocab] tensor is mapped and faulted in per step.
+  // Each row's probabilities are the same bits as those of a softmax over all rows at once.
+  constexpr int64_t kBlock = 16;
   at::parallel_for(0, rows, 1, [&](int64_t first, int64_t last) {
     MassBuckets buckets;
     std::vector<Candidate> kept, other;
-    for (int64_t r = first; r < last; ++r)
-      out[r] = sample_row(p + r * vocab, vocab, uniforms[static_cast<std::size_t>(r)], params, buckets, kept, other);
+    const int64_t most = std::min(kBlock, last - first);
+    at::Tensor scaled = at::empty({most, vocab}, at::kFloat), probs = at::empty({most, vocab}, at::kFloat);
+    for (int64_t b = first; b < last; b += kBlock) {
+      const int64_t n = std::min(kBlock, last - b);
+      at::Tensor s = scaled.slice(0, 0, n), p = probs.slice(0, 0, n);
+      at::div_out(s, scores.slice(0, b, b + n), params.temperature);
+      at::softmax_out(p, s, -1);
+      const float* row = p.data_ptr<float>();
+      for (int64_t r = b; r < b + n; ++r, row += vocab)
+        out[r] = sample_row(row, vocab, uniforms[static_cast<std::size_t>(r)], params, buckets, kept, other);
+    }
   });
   return tokens;
 }

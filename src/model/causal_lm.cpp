@@ -110,6 +110,8 @@ at::Tensor rotate_half(const at::Tensor& x) {
 
 // c · tanh(s / c): Gemma-2's soft cap of attention scores and final logits.
 at::Tensor soft_cap(const at::Tensor& s, double cap) { return at::tanh(s / cap) * cap; }
+// The same operations in place (the same bits), for a buffer the caller reuses.
+void soft_cap_(at::Tensor& s, double cap) { s.div_(cap).tanh_().mul_(cap); }
 
 // softmax(q kᵀ · scale, masked) v with the query heads of one KV head stacked on the query axis
 // (GQA without copying K/V): qg [B, kvh, g·L, hd], k and v [B, kvh, T, hd], allowed
@@ -446,9 +448,19 @@ at::Tensor CausalLM::logits(const at::Tensor& ids, const AttentionInputs& attn, 
   return apply_head(hidden(ids, attn, cache));
 }
 
-at::Tensor CausalLM::last_logits(const at::Tensor& ids, const AttentionInputs& attn, KvCache* cache) const {
+at::Tensor CausalLM::last_logits(const at::Tensor& ids, const AttentionInputs& attn, KvCache* cache,
+                                 at::Tensor* reuse) const {
   at::Tensor h = hidden(ids, attn, cache);
-  return apply_head(h.slice(1, h.size(1) - 1)).squeeze(1);
+  h = h.slice(1, h.size(1) - 1).squeeze(1);  // [B, hidden]
+  if (reuse == nullptr || dtype_ != at::kFloat) return apply_head(h);
+  const int64_t B = h.size(0), V = config_.vocab_size;
+  if (!reuse->defined() || reuse->size(0) < B || reuse->device() != h.device())
+    *reuse = at::empty({B, V}, h.options());
+  at::Tensor out = reuse->slice(0, 0, B);
+  const at::Tensor& output = config_.tie_word_embeddings ? units_.front().front() : units_.back().at(1);
+  at::mm_out(out, final_norm(config_, units_.back().at(0), h), output.t());
+  if (config_.final_logit_softcap) soft_cap_(out, *config_.final_logit_softcap);
+  return out;
 }
 
 }  // namespace sppo
