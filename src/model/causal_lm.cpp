@@ -438,10 +438,15 @@ at::Tensor CausalLM::hidden(const at::Tensor& ids, const AttentionInputs& attn, 
   return h;
 }
 
+namespace {
+// lm_head, or the embedding matrix when tied
+const at::Tensor& output_matrix(const CausalLmConfig& c, const std::vector<UnitParams>& units) {
+  return c.tie_word_embeddings ? units.front().front() : units.back().at(1);
+}
+}  // namespace
+
 at::Tensor CausalLM::apply_head(const at::Tensor& h) const {
-  const UnitParams& head = units_.back();
-  const at::Tensor& output = config_.tie_word_embeddings ? units_.front().front() : head.at(1);
-  return head_forward(config_, head.at(0), output, h).to(at::kFloat);
+  return head_forward(config_, units_.back().at(0), output_matrix(config_, units_), h).to(at::kFloat);
 }
 
 at::Tensor CausalLM::logits(const at::Tensor& ids, const AttentionInputs& attn, KvCache* cache) const {
@@ -457,8 +462,7 @@ at::Tensor CausalLM::last_logits(const at::Tensor& ids, const AttentionInputs& a
   if (!reuse->defined() || reuse->size(0) < B || reuse->device() != h.device())
     *reuse = at::empty({B, V}, h.options());
   at::Tensor out = reuse->slice(0, 0, B);
-  const at::Tensor& output = config_.tie_word_embeddings ? units_.front().front() : units_.back().at(1);
-  at::mm_out(out, final_norm(config_, units_.back().at(0), h), output.t());
+  at::mm_out(out, final_norm(config_, units_.back().at(0), h), output_matrix(config_, units_).t());
   if (config_.final_logit_softcap) soft_cap_(out, *config_.final_logit_softcap);
   return out;
 }

@@ -9,9 +9,12 @@ namespace sppo {
 
 at::Tensor response_logp(const at::Tensor& logits, const at::Tensor& ids, const at::Tensor& mask,
                          const at::Tensor& response_start) {
-  const at::Tensor t = at::arange(ids.size(1), ids.options().dtype(at::kLong)).unsqueeze(0);
-  const at::Tensor counted = (t >= response_start.unsqueeze(1)) & mask.to(at::kBool);
-  return (token_logprobs(logits, ids) * counted.to(at::kFloat)).sum(1);
+  return (token_logprobs(logits, ids) * counted_positions(mask, response_start).to(at::kFloat)).sum(1);
+}
+
+at::Tensor counted_positions(const at::Tensor& mask, const at::Tensor& response_start) {
+  const at::Tensor t = at::arange(mask.size(1), mask.options().dtype(at::kLong)).unsqueeze(0);
+  return (t >= response_start.to(at::kLong).unsqueeze(1)) & mask.to(at::kBool);
 }
 
 const LossProperties& loss_properties(LossKind loss) {

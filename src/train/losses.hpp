@@ -37,6 +37,9 @@ const LossProperties& loss_properties(LossKind loss);
 // response_start [B] -> [B] float32, differentiable in `logits`.
 at::Tensor response_logp(const at::Tensor& logits, const at::Tensor& ids, const at::Tensor& mask,
                          const at::Tensor& response_start);
+// The positions that rule counts: t >= response_start and mask 1. mask [B, L], response_start
+// [B] -> [B, L] bool.
+at::Tensor counted_positions(const at::Tensor& mask, const at::Tensor& response_start);
 
 // The loss terms of a batch. `logp`, `ref_logp`, `win_prob` are [B]; the result is one term
 // per example ([B] or [B/2]), and the loss is Σ terms / (the global count of the loss's

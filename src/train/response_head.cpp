@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "model/causal_lm.hpp"
+#include "train/losses.hpp"
 
 namespace sppo {
 
@@ -13,8 +14,9 @@ CountedTokens counted_tokens(const at::Tensor& ids, const at::Tensor& mask, cons
   CountedTokens out;
   out.rows = ids.size(0);
   out.length = ids.size(1);
-  const at::Tensor t = at::arange(out.length, ids.options().dtype(at::kLong)).unsqueeze(0);
-  const at::Tensor counted = (t >= response_start.to(at::kLong).unsqueeze(1)) & (t >= 1) & mask.to(at::kBool);
+  // response_logp's positions but t = 0, which nothing predicts (response_logp adds a 0 there)
+  at::Tensor counted = counted_positions(mask, response_start);
+  if (out.length > 0) counted.select(1, 0).fill_(false);
   const at::Tensor where = counted.nonzero();  // [n, 2] (b, t), row-major
   out.row = where.select(1, 0).contiguous();
   const at::Tensor position = where.select(1, 1);
