@@ -28,19 +28,20 @@ GatheredHead gather_head(const ShardedModel& model, GatherSequence& gathers, boo
 
 void reduce_scatter_head(ShardedModel& model, Communicator& comm, const GatheredHead& g) {
   model.unit(model.num_units() - 1).reduce_scatter_grads(comm, g.head);
-  if (!g.tied.params.empty()) model.unit(0).reduce_scatter_grads(comm, g.tied);
+  if (model.config().tie_word_embeddings) model.unit(0).reduce_scatter_grads(comm, g.tied);
 }
 
 // The collectives of a step for a rank without rows, in the order a rank with rows runs
-// them, with zero gradients: nobody waits on it.
+// them, with zero gradients: nobody waits on it. Each gathered unit is dropped at once (a
+// unit without gradients reduce-scatters zeros), so such a rank holds one unit at a time.
 void participate_without_rows(ShardedModel& model, Communicator& comm, GatherSequence& gathers, bool recompute) {
   const int64_t head = model.num_units() - 1;
-  std::vector<GatheredUnit> kept;
-  for (int64_t u = 0; u < head; ++u) kept.push_back(gathers.next(u, false));  // forward
-  reduce_scatter_head(model, comm, gather_head(model, gathers, true));
+  for (int64_t u = 0; u < head; ++u) gathers.next(u, false);  // forward
+  gather_head(model, gathers, false);
+  reduce_scatter_head(model, comm, GatheredHead{});
   for (int64_t u = head - 1; u >= 0; --u) {  // layers, embedding
-    GatheredUnit g = recompute ? gathers.next(u, true) : kept[static_cast<std::size_t>(u)];
-    model.unit(u).reduce_scatter_grads(comm, g);
+    if (recompute) gathers.next(u, false);
+    model.unit(u).reduce_scatter_grads(comm, GatheredUnit{});
   }
 }
 

@@ -21,13 +21,12 @@ GatherSequence::~GatherSequence() {
   if (ahead_.valid()) ahead_.wait();
 }
 
-std::shared_future<GatheredUnit> GatherSequence::launch(int64_t unit) {
-  std::shared_future<GatheredUnit> previous = ahead_;
-  return std::async(std::launch::async, [this, unit, previous] {
-           if (previous.valid()) previous.wait();  // one collective at a time, in sequence order
-           return model_.unit(unit).gather(*prefetch_comm_, dtype_, false);
-         })
-      .share();
+// Called only when no gather is outstanding (at construction, and in next() once the one
+// ahead has been taken), so the helper's collectives run one at a time in sequence order.
+// The future hands its unit over (get() moves it out), so nothing here keeps a unit alive
+// once it has been taken.
+std::future<GatheredUnit> GatherSequence::launch(int64_t unit) {
+  return std::async(std::launch::async, [this, unit] { return model_.unit(unit).gather(*prefetch_comm_, dtype_, false); });
 }
 
 GatheredUnit GatherSequence::next(int64_t expected, bool requires_grad) {
@@ -42,7 +41,7 @@ GatheredUnit GatherSequence::next(int64_t expected, bool requires_grad) {
     g = model_.unit(unit).gather(comm_, dtype_, requires_grad);
   } else {
     g = ahead_.get();
-    ahead_ = cursor_ < order_.size() ? launch(order_[cursor_]) : std::shared_future<GatheredUnit>();
+    if (cursor_ < order_.size()) ahead_ = launch(order_[cursor_]);
     if (requires_grad)
       for (auto& p : g.params) p = p.detach().requires_grad_(true);
   }

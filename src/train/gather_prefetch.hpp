@@ -3,8 +3,9 @@
 // (units 0..L+1 forward, then unit 0 again when the head reuses the tied embedding matrix,
 // L..0 backward), run one ahead on a second communicator from a helper
 // thread so that the gather of the next unit overlaps the compute of the current one
-// (DESIGN.md §5). Every rank walks the same sequence, so the collectives match; gathers are
-// serialised in order on the helper, and at most two gathered units are alive at once.
+// (DESIGN.md §5). Every rank walks the same sequence, so the collectives match; a gather is
+// launched only once the one before it has been taken, so they run in order, and the
+// sequence itself holds only the one gathered ahead: a unit the consumer drops is freed.
 #include <future>
 #include <vector>
 
@@ -34,7 +35,7 @@ class GatherSequence {
   bool done() const { return cursor_ >= order_.size(); }
 
  private:
-  std::shared_future<GatheredUnit> launch(int64_t unit);
+  std::future<GatheredUnit> launch(int64_t unit);
 
   ShardedModel& model_;
   Communicator& comm_;
@@ -42,7 +43,7 @@ class GatherSequence {
   at::ScalarType dtype_;
   std::vector<int64_t> order_;
   std::size_t cursor_ = 0;
-  std::shared_future<GatheredUnit> ahead_;  // gather of order_[cursor_], when prefetching
+  std::future<GatheredUnit> ahead_;  // gather of order_[cursor_], when prefetching
 };
 
 }  // namespace sppo

@@ -69,5 +69,25 @@ TEST(GatherSequence, ForwardOnlyIsEachUnitOnceAndDrainMatchesTheOtherRanks) {
   EXPECT_TRUE(gathers.done());
 }
 
+// A unit the consumer drops is freed while the sequence goes on: the sequence holds only the
+// unit gathered ahead, with and without the helper. (Holding every unit of a step until its
+// end put the whole model on each rank again, in the compute dtype.)
+TEST(GatherSequence, ADroppedUnitIsFreedAsTheSequenceGoesOn) {
+  Sharded s;
+  for (Communicator* prefetch : {static_cast<Communicator*>(nullptr), static_cast<Communicator*>(&s.prefetch)}) {
+    SCOPED_TRACE(prefetch ? "prefetch" : "synchronous");
+    GatherSequence gathers(s.sharded, s.comm, prefetch, at::kFloat);
+    std::vector<c10::weak_intrusive_ptr<c10::StorageImpl>> dropped;
+    for (int64_t u = 0; u < s.sharded.num_units(); ++u) {
+      {
+        const GatheredUnit g = gathers.next(u, u % 2 == 0);
+        dropped.push_back(g.flat.storage().getWeakStorageImpl());
+      }
+      for (std::size_t d = 0; d < dropped.size(); ++d) EXPECT_TRUE(dropped[d].expired()) << "unit " << d << " at unit " << u;
+    }
+    gathers.drain();
+  }
+}
+
 }  // namespace
 }  // namespace sppo
