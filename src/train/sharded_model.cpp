@@ -2,6 +2,8 @@
 
 #include <ATen/ATen.h>
 
+#include <algorithm>
+
 #include "core/error.hpp"
 #include "model/weights.hpp"
 
@@ -28,23 +30,25 @@ UnitParams views_of(const at::Tensor& flat, const std::vector<ParamSpec>& specs,
   return params;
 }
 
-// Every unit all-gathered in turn; `rank0_only`: only rank 0 keeps the tensors, each passed
-// through `convert` (when given) as its unit arrives.
-std::vector<std::pair<std::string, at::Tensor>> gather_named(const std::vector<ShardedUnit>& units, Communicator& comm,
-                                                             bool grads, bool rank0_only = false,
-                                                             const ShardedModel::Convert& convert = nullptr) {
-  std::vector<std::pair<std::string, at::Tensor>> out;
+// Every unit all-gathered in turn (collective); on `rank0_only` ranks other than 0 nothing
+// is consumed. `consume` gets views of the gathered unit, valid during the call.
+void for_each_gathered(const std::vector<ShardedUnit>& units, Communicator& comm, bool grads, bool rank0_only,
+                       const ShardedModel::Consume& consume) {
   for (const auto& u : units) {
     const at::Tensor& mine = grads ? u.grad() : u.master();
     at::Tensor flat = at::empty({u.layout().padded_numel()}, mine.options());
     comm.all_gather(mine, flat);
     if (rank0_only && comm.rank() != 0) continue;
     const UnitParams views = views_of(flat, u.specs(), u.layout());
-    for (std::size_t i = 0; i < views.size(); ++i) {
-      const std::string& name = u.specs()[i].name;
-      out.emplace_back(name, (convert ? convert(name, views[i]) : views[i]).clone());
-    }
+    for (std::size_t i = 0; i < views.size(); ++i) consume(u.specs()[i].name, views[i]);
   }
+}
+
+std::vector<std::pair<std::string, at::Tensor>> gather_named(const std::vector<ShardedUnit>& units, Communicator& comm,
+                                                             bool grads) {
+  std::vector<std::pair<std::string, at::Tensor>> out;
+  for_each_gathered(units, comm, grads, false,
+                    [&](const std::string& name, const at::Tensor& value) { out.emplace_back(name, value.clone()); });
   return out;
 }
 
@@ -97,17 +101,35 @@ GatheredUnit ShardedUnit::gather(Communicator& comm, at::ScalarType dtype, bool 
   return g;
 }
 
-void ShardedUnit::reduce_scatter_grads(Communicator& comm, const GatheredUnit& gathered) {
-  at::Tensor full = at::zeros({layout_.padded_numel()}, master_.options());
-  for (std::size_t i = 0; i < gathered.params.size(); ++i) {
-    const at::Tensor& g = gathered.params[i].grad();
-    if (!g.defined()) continue;
-    const int64_t offset = layout_.offset(static_cast<int64_t>(i));
-    full.slice(0, offset, offset + g.numel()).copy_(g.reshape({-1}));
+void ShardedUnit::reduce_scatter_grads(Communicator& comm, const GatheredUnit& gathered, int64_t bucket_elements) {
+  // Bucket [b, b + n) of the owned slices: rank r's block is the flat buffer's
+  // [r·S + b, r·S + b + n). The blocks are packed rank after rank straight from the
+  // parameters' gradients (missing ones and padding stay zero), summed over the ranks, and
+  // each rank adds its own block to grad_[b, b + n). No copy of the whole unit's gradient
+  // is made, and the collective's own buffers are bounded by the bucket.
+  const int64_t shard = layout_.shard_numel(), world = comm.size();
+  const int64_t width = std::max<int64_t>(1, std::min(shard, bucket_elements / world));
+  at::Tensor send = at::empty({world * width}, master_.options());
+  at::Tensor mine = at::empty({width}, master_.options());
+  for (int64_t b = 0; b < shard; b += width) {
+    const int64_t n = std::min(width, shard - b);
+    at::Tensor packed = send.slice(0, 0, world * n);
+    packed.zero_();
+    for (int64_t r = 0; r < world; ++r) {
+      const int64_t block = r * shard + b;  // where rank r's block starts in the flat buffer
+      for (std::size_t i = 0; i < gathered.params.size(); ++i) {
+        const at::Tensor& g = gathered.params[i].grad();
+        if (!g.defined()) continue;
+        const int64_t p0 = layout_.offset(static_cast<int64_t>(i));
+        const int64_t lo = std::max(block, p0), hi = std::min(block + n, p0 + g.numel());
+        if (lo >= hi) continue;
+        packed.slice(0, r * n + lo - block, r * n + hi - block).copy_(g.reshape({-1}).slice(0, lo - p0, hi - p0));
+      }
+    }
+    at::Tensor out = mine.slice(0, 0, n);
+    comm.reduce_scatter(packed, out, ReduceOp::sum);
+    grad_.slice(0, b, b + n).add_(out);
   }
-  at::Tensor mine = at::empty({layout_.shard_numel()}, master_.options());
-  comm.reduce_scatter(full, mine, ReduceOp::sum);
-  grad_.add_(mine);
 }
 
 ShardedModel::ShardedModel(const CausalLM& model, Communicator& comm) : config_(model.config()) {
@@ -133,9 +155,14 @@ std::vector<std::pair<std::string, at::Tensor>> ShardedModel::full_parameters(Co
   return gather_named(units_, comm, false);
 }
 
-std::vector<std::pair<std::string, at::Tensor>> ShardedModel::parameters_on_rank0(Communicator& comm,
-                                                                                  const Convert& convert) const {
-  return gather_named(units_, comm, false, /*rank0_only=*/true, convert);
+void ShardedModel::stream_parameters_to_rank0(Communicator& comm, const Consume& consume) const {
+  for_each_gathered(units_, comm, false, /*rank0_only=*/true, consume);
+}
+
+std::vector<ParamSpec> ShardedModel::parameter_specs() const {
+  std::vector<ParamSpec> specs;
+  for (const auto& u : units_) specs.insert(specs.end(), u.specs().begin(), u.specs().end());
+  return specs;
 }
 
 std::vector<std::pair<std::string, at::Tensor>> ShardedModel::full_gradients(Communicator& comm) const {

@@ -33,8 +33,11 @@ class ShardedUnit {
   // whose .grad() the backward of a recomputed unit fills.
   GatheredUnit gather(Communicator& comm, at::ScalarType dtype, bool requires_grad) const;
   // Sums the gradients of `gathered` (missing ones count as zero) over the ranks into this
-  // rank's owned gradient slice (reduce_scatter, f32).
-  void reduce_scatter_grads(Communicator& comm, const GatheredUnit& gathered);
+  // rank's owned gradient slice (reduce_scatter, f32), in buckets: each collective sends at
+  // most `bucket_elements` f32 elements from a rank, which bounds the transient memory.
+  static constexpr int64_t kBucketElements = int64_t{8} << 20;  // 32 MiB
+  void reduce_scatter_grads(Communicator& comm, const GatheredUnit& gathered,
+                            int64_t bucket_elements = kBucketElements);
 
   at::Tensor& master() { return master_; }          // [shard_numel] f32
   const at::Tensor& master() const { return master_; }
@@ -68,12 +71,15 @@ class ShardedModel {
   // The full parameters by Hugging Face name (all_gather of every unit, f32): for export
   // and for tests.
   std::vector<std::pair<std::string, at::Tensor>> full_parameters(Communicator& comm) const;
-  // The full parameters on rank 0 alone, each passed through `convert` (e.g. to the export
-  // dtype on the host) as its unit arrives; every other rank holds one gathered unit at a
-  // time and gets an empty list (collective). What export needs: all_gathering the whole
-  // model on every rank would put N full copies on a node.
-  using Convert = std::function<at::Tensor(const std::string& name, const at::Tensor& value)>;
-  std::vector<std::pair<std::string, at::Tensor>> parameters_on_rank0(Communicator& comm, const Convert& convert) const;
+  // Export's gather (collective): every unit all-gathered in turn; on rank 0 alone, `consume`
+  // receives each parameter (a view of the gathered f32 unit, valid during the call) in
+  // parameter_specs() order as its unit arrives. No rank holds more than one gathered unit,
+  // rank 0 included: export writes each tensor as it comes, so a model larger than a rank's
+  // share of memory still exports.
+  using Consume = std::function<void(const std::string& name, const at::Tensor& value)>;
+  void stream_parameters_to_rank0(Communicator& comm, const Consume& consume) const;
+  // Every parameter's name and shape, unit after unit, in the order the units hold them.
+  std::vector<ParamSpec> parameter_specs() const;
   // The same for the gradient accumulators.
   std::vector<std::pair<std::string, at::Tensor>> full_gradients(Communicator& comm) const;
 

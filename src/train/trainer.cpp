@@ -7,6 +7,7 @@
 #include <climits>
 #include <cmath>
 #include <fstream>
+#include <map>
 #include <optional>
 
 #include "core/error.hpp"
@@ -81,21 +82,35 @@ int64_t resident_mib() {
 
 // π_{t+1} in the layout of π_t: the same tensor names, each in its input dtype (a BF16
 // checkpoint stays BF16, an F32 one F32, whatever the compute precision), with π_t's
-// config.json and tokenizer files as they were read.
-// `parameters` come converted already (export_trained).
-void export_policy(const TrainJob& job, const std::vector<std::pair<std::string, at::Tensor>>& parameters) {
-  make_directories(job.out_dir);
-  std::vector<NamedTensor> tensors;
-  for (const auto& [name, value] : parameters) tensors.push_back({name, value});
-  write_safetensors_folder(job.out_dir, tensors, {{"format", "pt"}});
+// config.json and tokenizer files as they were read. Collective: the units are gathered to
+// rank 0 one at a time, and rank 0 converts and writes each tensor as it arrives (only rank
+// 0 reads π_t's headers for the dtypes), so no rank ever holds the whole model.
+void export_policy(const TrainJob& job, const ShardedModel& model, Communicator& comm) {
+  std::optional<SafetensorsFolderWriter> out;
+  std::map<std::string, at::ScalarType> dtypes;
+  if (comm.rank() == 0) {
+    const SafetensorsModel input = SafetensorsModel::open(job.policy_dir);
+    std::vector<DeclaredTensor> entries;
+    for (const ParamSpec& p : model.parameter_specs()) {
+      dtypes[p.name] = to_scalar_type(input.entry(p.name).dtype);
+      entries.push_back({p.name, dtypes[p.name], p.shape});
+    }
+    make_directories(job.out_dir);
+    out.emplace(job.out_dir, entries, std::map<std::string, std::string>{{"format", "pt"}});
+  }
+  model.stream_parameters_to_rank0(comm, [&](const std::string& name, const at::Tensor& value) {
+    out->write(name, value.to(at::kCPU).to(dtypes.at(name)));
+  });
+  if (comm.rank() != 0) return;
+  out->commit();
   std::vector<std::string> files{"config.json"};  // the tokenizer, its template and its stop ids travel along
   files.insert(files.end(), tokenizer_files().begin(), tokenizer_files().end());
   for (const std::string& name : files) {
     std::ifstream in(job.policy_dir + "/" + name, std::ios::binary);
     if (!in) continue;
-    std::ofstream out(job.out_dir + "/" + name, std::ios::binary);
-    out << in.rdbuf();
-    if (!out) throw_io_error(job.out_dir + "/" + name, "write", errno);
+    std::ofstream copy(job.out_dir + "/" + name, std::ios::binary);
+    copy << in.rdbuf();
+    if (!copy) throw_io_error(job.out_dir + "/" + name, "write", errno);
   }
 }
 
@@ -199,14 +214,7 @@ void checkpoint(const TrainJob& job, const ShardedModel& model, Optimizer& optim
 // π_{t+1} as a Hugging Face folder, and the stage's closing lines.
 void export_trained(const TrainJob& job, const ShardedModel& model, const TrainSummary& summary, Clock::time_point start,
                     const RunContext& ctx) {
-  // Gathered to rank 0 alone, a unit at a time, each tensor converted to its input dtype there
-  // (only rank 0 reads π_t's headers for those dtypes).
-  std::optional<SafetensorsModel> input;
-  if (ctx.rank() == 0) input.emplace(SafetensorsModel::open(job.policy_dir));
-  const auto parameters = model.parameters_on_rank0(ctx.comm(), [&](const std::string& name, const at::Tensor& value) {
-    return value.to(at::kCPU).to(to_scalar_type(input->entry(name).dtype));
-  });
-  if (ctx.rank() == 0) export_policy(job, parameters);
+  export_policy(job, model, ctx.comm());
   ctx.group().barrier();
   struct rusage usage {};
   getrusage(RUSAGE_SELF, &usage);

@@ -60,5 +60,52 @@ TEST(SafetensorsWriter, RejectsDuplicatesAndUnwritablePathsWithoutTouchingTheTar
   EXPECT_TRUE(at::equal(SafetensorsModel::open(dir.file("keep.safetensors")).tensor("a"), at::ones({2})));
 }
 
+// Streamed a tensor at a time: the shards appear as their last tensor is written, the
+// folder reads back whole, and a tensor out of order, of another shape or dtype, one too
+// many, or one missing stops with the file's name and leaves no shard at its final name.
+TEST(SafetensorsWriter, FolderStreamedOneTensorAtATime) {
+  test::TempDir dir;
+  const std::vector<DeclaredTensor> entries{
+      {"a", at::kFloat, {4, 4}}, {"b", at::kBFloat16, {10}}, {"c", at::kFloat, {8}}};
+  {
+    SafetensorsFolderWriter out(dir.path(), entries, {}, /*max_shard_bytes=*/64);  // a: 64 B, b + c: 52 B
+    out.write("a", at::ones({4, 4}));
+    struct stat st {};
+    EXPECT_EQ(::stat(dir.file("model-00001-of-00002.safetensors").c_str(), &st), 0) << "shard 1 is whole";
+    EXPECT_NE(::stat(dir.file("model-00002-of-00002.safetensors").c_str(), &st), 0);
+    out.write("b", at::arange(10, at::kFloat).to(at::kBFloat16));
+    out.write("c", at::arange(8, at::kFloat));
+    EXPECT_EQ(out.commit().size(), 3u);
+  }
+  const auto model = SafetensorsModel::open(dir.path());
+  EXPECT_TRUE(at::equal(model.tensor("a"), at::ones({4, 4})));
+  EXPECT_TRUE(at::equal(model.tensor("b"), at::arange(10, at::kFloat).to(at::kBFloat16)));
+  EXPECT_TRUE(at::equal(model.tensor("c"), at::arange(8, at::kFloat)));
+
+  test::TempDir bad;
+  auto fails = [&](auto&& body, const std::string& says) {
+    SafetensorsFolderWriter out(bad.path(), entries);
+    try {
+      body(out);
+      ADD_FAILURE() << "no error: " << says;
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find(says), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find(bad.file("model.safetensors")), std::string::npos) << e.what();
+    }
+  };
+  fails([](SafetensorsFolderWriter& out) { out.write("b", at::zeros({10}, at::kBFloat16)); }, "expected tensor a");
+  fails([](SafetensorsFolderWriter& out) { out.write("a", at::zeros({4, 5})); }, "expected tensor a");
+  fails([](SafetensorsFolderWriter& out) { out.write("a", at::zeros({4, 4}, at::kDouble)); }, "expected tensor a");
+  fails([](SafetensorsFolderWriter& out) {
+    out.write("a", at::zeros({4, 4}));
+    out.commit();
+  }, "1 of 3 tensors written");
+  const std::string listing = test::run_process({"ls", "-A", bad.path()}).out;
+  EXPECT_EQ(listing, "") << "a failed stream leaves nothing behind";
+  SafetensorsWriter one(dir.file("one.safetensors"), {{"x", at::kFloat, {1}}}, {});
+  one.write("x", at::ones({1}));
+  EXPECT_THROW(one.write("y", at::ones({1})), Error);
+}
+
 }  // namespace
 }  // namespace sppo

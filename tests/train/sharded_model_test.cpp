@@ -47,27 +47,56 @@ TEST(ShardedModel, LoadingSlicesFromTheFilesEqualsShardingTheLoadedModel) {
   EXPECT_THROW(ShardedModel::load(dir.path(), comm), Error);
 }
 
-// Export's gather: rank 0 gets every parameter, converted, equal to the all-gathered one;
-// the other ranks get nothing.
-TEST(ShardedModel, ParametersOnRankZeroAloneConverted) {
+// The bucketed reduce-scatter sums every rank's gradients into the owned slices, whatever the
+// bucket (one element, a size that divides nothing, the default), and a missing gradient
+// counts as zero.
+TEST(ShardedModel, ReduceScatterSumsTheGradientsInAnyBucketSize) {
+  MpiCommunicator comm(RankGroup::duplicate(MPI_COMM_WORLD));
+  for (const int64_t bucket : {int64_t{1}, int64_t{7}, ShardedUnit::kBucketElements}) {
+    ShardedModel model = ShardedModel::load(test::fixtures() + "/policy-f32", comm);
+    ShardedUnit& unit = model.unit(1);
+    GatheredUnit g = unit.gather(comm, at::kFloat, true);
+    // rank r's gradient of parameter i: (r + 1) · (i + 1) · (0, 1, 2, ...); parameter 1 has none.
+    double rank_sum = 0;
+    for (int r = 0; r < comm.size(); ++r) rank_sum += r + 1;
+    at::Tensor expected = at::zeros({unit.layout().padded_numel()}, at::kFloat);
+    for (std::size_t i = 0; i < g.params.size(); ++i) {
+      if (i == 1) continue;
+      const at::Tensor base = at::arange(g.params[i].numel(), at::kFloat) * static_cast<double>(i + 1);
+      g.params[i].mutable_grad() = (base * (comm.rank() + 1)).view(g.params[i].sizes());
+      const int64_t offset = unit.layout().offset(static_cast<int64_t>(i));
+      expected.slice(0, offset, offset + base.numel()).copy_(base * rank_sum);
+    }
+    unit.grad().fill_(0.5);  // reduce_scatter_grads adds to what is there
+    unit.reduce_scatter_grads(comm, g, bucket);
+    const FlatLayout& layout = unit.layout();
+    const at::Tensor want = expected.slice(0, layout.shard_begin(comm.rank()), layout.shard_end(comm.rank())) + 0.5;
+    EXPECT_TRUE(at::equal(unit.grad(), want)) << "bucket " << bucket;
+  }
+}
+
+// Export's gather: rank 0 receives every parameter, in parameter_specs() order, equal to the
+// all-gathered one; the other ranks receive nothing.
+TEST(ShardedModel, ParametersStreamToRankZeroAlone) {
   MpiCommunicator comm(RankGroup::duplicate(MPI_COMM_WORLD));
   ShardedModel model = ShardedModel::load(test::fixtures() + "/policy-f32", comm);
   const auto full = model.full_parameters(comm);
-  int64_t calls = 0;
-  const auto on_rank0 = model.parameters_on_rank0(comm, [&](const std::string&, const at::Tensor& v) {
-    ++calls;
-    return v.to(at::kBFloat16);
+  const std::vector<ParamSpec> specs = model.parameter_specs();
+  std::vector<std::pair<std::string, at::Tensor>> received;
+  model.stream_parameters_to_rank0(comm, [&](const std::string& name, const at::Tensor& value) {
+    received.emplace_back(name, value.clone());
   });
   if (comm.rank() != 0) {
-    EXPECT_TRUE(on_rank0.empty());
-    EXPECT_EQ(calls, 0);
+    EXPECT_TRUE(received.empty());
     return;
   }
-  ASSERT_EQ(on_rank0.size(), full.size());
+  ASSERT_EQ(received.size(), full.size());
+  ASSERT_EQ(specs.size(), full.size());
   for (std::size_t i = 0; i < full.size(); ++i) {
-    EXPECT_EQ(on_rank0[i].first, full[i].first);
-    EXPECT_EQ(on_rank0[i].second.scalar_type(), at::kBFloat16);
-    EXPECT_TRUE(on_rank0[i].second.equal(full[i].second.to(at::kBFloat16))) << full[i].first;
+    EXPECT_EQ(received[i].first, full[i].first);
+    EXPECT_EQ(specs[i].name, full[i].first);
+    EXPECT_EQ(received[i].second.sizes().vec(), specs[i].shape);
+    EXPECT_TRUE(received[i].second.equal(full[i].second)) << full[i].first;
   }
 }
 
