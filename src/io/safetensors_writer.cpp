@@ -12,14 +12,20 @@
 namespace sppo {
 namespace {
 
+// `where`: the file, or the folder whose shards hold `entries` between them.
+void refuse_duplicate_names(const std::string& where, const std::vector<DeclaredTensor>& entries) {
+  std::set<std::string> seen;
+  for (const auto& e : entries)
+    if (!seen.insert(e.name).second) throw FormatError(where + ": tensor " + e.name + " given twice");
+}
+
 std::string header_json(const std::string& path, const std::vector<DeclaredTensor>& entries,
                         const std::map<std::string, std::string>& metadata) {
+  refuse_duplicate_names(path, entries);
   nlohmann::ordered_json header = nlohmann::ordered_json::object();
   if (!metadata.empty()) header["__metadata__"] = metadata;
-  std::set<std::string> seen;
   uint64_t offset = 0;
   for (const auto& e : entries) {
-    if (!seen.insert(e.name).second) throw FormatError(path + ": tensor " + e.name + " given twice");
     header[e.name] = {{"dtype", dtype_name(to_st_dtype(e.dtype))},
                       {"shape", e.shape},
                       {"data_offsets", {offset, offset + e.bytes()}}};
@@ -95,17 +101,18 @@ SafetensorsFolderWriter::SafetensorsFolderWriter(std::string folder, const std::
     shard_bytes += e.bytes();
   }
   if (shards_.size() > 1 && !metadata_.count("format")) metadata_["format"] = "pt";
-  std::set<std::string> seen;  // a name twice in two shards would escape each file's check
-  for (const auto& e : entries)
-    if (!seen.insert(e.name).second) throw FormatError(folder_ + ": tensor " + e.name + " given twice");
+  refuse_duplicate_names(folder_, entries);  // a name in two shards escapes each file's check
   open_shard(0);
+}
+
+std::string SafetensorsFolderWriter::file_name(std::size_t i) const {
+  return shards_.size() == 1 ? "model.safetensors" : shard_name(i, shards_.size());
 }
 
 void SafetensorsFolderWriter::open_shard(std::size_t i) {
   shard_ = i;
-  const std::string name = shards_.size() == 1 ? "model.safetensors" : shard_name(i, shards_.size());
-  current_ = std::make_unique<SafetensorsWriter>(folder_ + "/" + name, shards_[i], metadata_);
-  written_.push_back(folder_ + "/" + name);
+  current_ = std::make_unique<SafetensorsWriter>(folder_ + "/" + file_name(i), shards_[i], metadata_);
+  written_.push_back(folder_ + "/" + file_name(i));
 }
 
 void SafetensorsFolderWriter::write(const std::string& name, const at::Tensor& tensor) {
@@ -127,7 +134,7 @@ std::vector<std::string> SafetensorsFolderWriter::commit() {
   uint64_t total_bytes = 0;
   for (std::size_t i = 0; i < shards_.size(); ++i)
     for (const auto& e : shards_[i]) {
-      weight_map[e.name] = shard_name(i, shards_.size());
+      weight_map[e.name] = file_name(i);
       total_bytes += e.bytes();
     }
   nlohmann::ordered_json index = {{"metadata", {{"total_size", total_bytes}}}, {"weight_map", weight_map}};

@@ -62,6 +62,7 @@ class SafetensorsFolderWriter {
   std::vector<std::string> commit();  // after the last tensor: writes the index; the paths written
 
  private:
+  std::string file_name(std::size_t shard) const;  // model.safetensors, or model-0000i-of-0000n
   void open_shard(std::size_t i);
   std::string folder_;
   std::map<std::string, std::string> metadata_;
