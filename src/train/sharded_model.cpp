@@ -35,7 +35,8 @@ UnitParams views_of(const at::Tensor& flat, const std::vector<ParamSpec>& specs,
 void for_each_gathered(const std::vector<ShardedUnit>& units, Communicator& comm, bool grads, bool rank0_only,
                        const ShardedModel::Consume& consume) {
   for (const auto& u : units) {
-    const at::Tensor& mine = grads ? u.grad() : u.master();
+    // A unit without a gradient since the last release contributes zeros.
+    const at::Tensor mine = !grads ? u.master() : u.grad().defined() ? u.grad() : at::zeros_like(u.master());
     at::Tensor flat = at::empty({u.layout().padded_numel()}, mine.options());
     comm.all_gather(mine, flat);
     if (rank0_only && comm.rank() != 0) continue;
@@ -58,10 +59,10 @@ ShardedUnit::ShardedUnit(const std::vector<ParamSpec>& specs, const UnitParams& 
     : specs_(specs), layout_(numels(specs), comm.size()) {
   if (full.size() != specs.size()) throw Error("ShardedUnit: expected " + std::to_string(specs.size()) + " tensors");
   const int64_t rank = comm.rank();
-  // fp32 master and gradient slices on the communicator's device; each parameter's part
-  // of this rank's slice is copied there from `full` (or from the mapped file) directly.
+  // The fp32 master slice on the communicator's device; each parameter's part of this
+  // rank's slice is copied there from `full` directly. The gradient slice comes with the
+  // first gradient (grad()).
   master_ = at::zeros({layout_.shard_numel()}, at::TensorOptions(at::kFloat).device(comm.device()));
-  grad_ = at::zeros_like(master_);
   // Copy the part of each parameter that falls in [shard_begin, shard_end).
   const int64_t begin = layout_.shard_begin(rank), end = layout_.shard_end(rank);
   for (std::size_t i = 0; i < full.size(); ++i) {
@@ -75,10 +76,8 @@ ShardedUnit::ShardedUnit(const std::vector<ParamSpec>& specs, const UnitParams& 
 ShardedUnit::ShardedUnit(const std::vector<ParamSpec>& specs, const SafetensorsModel& weights, const Communicator& comm)
     : specs_(specs), layout_(numels(specs), comm.size()) {
   const int64_t rank = comm.rank();
-  // fp32 master and gradient slices on the communicator's device; each parameter's part
-  // of this rank's slice is copied there from `full` (or from the mapped file) directly.
+  // As above, from the mapping.
   master_ = at::zeros({layout_.shard_numel()}, at::TensorOptions(at::kFloat).device(comm.device()));
-  grad_ = at::zeros_like(master_);
   const int64_t begin = layout_.shard_begin(rank), end = layout_.shard_end(rank);
   for (std::size_t i = 0; i < specs.size(); ++i) {
     check_weight(weights, specs[i].name, specs[i].shape);
@@ -128,9 +127,16 @@ void ShardedUnit::reduce_scatter_grads(Communicator& comm, const GatheredUnit& g
     }
     at::Tensor out = mine.slice(0, 0, n);
     comm.reduce_scatter(packed, out, ReduceOp::sum);
-    grad_.slice(0, b, b + n).add_(out);
+    grad().slice(0, b, b + n).add_(out);
   }
 }
+
+at::Tensor& ShardedUnit::grad() {
+  if (!grad_.defined()) grad_ = at::zeros_like(master_);
+  return grad_;
+}
+
+void ShardedUnit::release_grad() { grad_ = at::Tensor(); }
 
 ShardedModel::ShardedModel(const CausalLM& model, Communicator& comm) : config_(model.config()) {
   const auto specs = causal_lm_unit_specs(config_);
@@ -147,8 +153,8 @@ ShardedModel ShardedModel::load(const std::string& folder, Communicator& comm) {
   return m;
 }
 
-void ShardedModel::zero_grads() {
-  for (auto& u : units_) u.grad().zero_();
+void ShardedModel::release_grads() {
+  for (auto& u : units_) u.release_grad();
 }
 
 std::vector<std::pair<std::string, at::Tensor>> ShardedModel::full_parameters(Communicator& comm) const {

@@ -1,6 +1,8 @@
 #pragma once
 // defines: ShardedUnit and ShardedModel, the FSDP state of a causal LM: per unit, this
-// rank's owned slice of the flat fp32 master weights and of the gradient accumulator.
+// rank's owned slice of the flat fp32 master weights and, during a step, of the gradient
+// accumulator (released after the optimizer applies it, so between steps a rank holds only
+// masters and optimizer state: 12 bytes per parameter over N ranks with AdamW).
 // Full parameters exist only while gathered (GatheredUnit), in the compute dtype.
 #include <ATen/core/Tensor.h>
 
@@ -41,8 +43,11 @@ class ShardedUnit {
 
   at::Tensor& master() { return master_; }          // [shard_numel] f32
   const at::Tensor& master() const { return master_; }
-  at::Tensor& grad() { return grad_; }              // [shard_numel] f32
+  // The gradient accumulator [shard_numel] f32, allocated as zeros on first use after a
+  // release; the const form is undefined until then.
+  at::Tensor& grad();
   const at::Tensor& grad() const { return grad_; }
+  void release_grad();
   const FlatLayout& layout() const { return layout_; }
   const std::vector<ParamSpec>& specs() const { return specs_; }
 
@@ -66,7 +71,8 @@ class ShardedModel {
   int64_t num_units() const { return static_cast<int64_t>(units_.size()); }
   ShardedUnit& unit(int64_t u) { return units_[static_cast<std::size_t>(u)]; }
   const ShardedUnit& unit(int64_t u) const { return units_[static_cast<std::size_t>(u)]; }
-  void zero_grads();
+  // Frees every gradient accumulator (the next gradient starts from zero).
+  void release_grads();
 
   // The full parameters by Hugging Face name (all_gather of every unit, f32): for export
   // and for tests.

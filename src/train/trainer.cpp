@@ -186,7 +186,7 @@ StepMetrics train_step(const StepPlan& plan, const TrainSet& set, ShardedModel& 
     metrics.grad_norm = clip_grad_norm(model, ctx.comm(), tc.clip_grad_norm);
     optimizer.step(model, lr);
   }
-  model.zero_grads();
+  model.release_grads();
   metrics.lr = lr;
   metrics.seconds = seconds_since(start);
   return metrics;
@@ -259,7 +259,7 @@ TrainSummary run_train_stage(const TrainJob& job, const RunContext& ctx) {
     const StepMetrics m = train_step(plan, set, model, *optimizer, lr, tc, ctx, summary);
     metrics.write(m);
     bar.advance(1);
-    if (step == first_step)  // the persistent state: shards, gradients, optimizer state
+    if (step == first_step)  // the state between steps: master and optimizer slices (the gradients are released)
       ctx.log().info_any_rank("train: " + describe_memory(training_state(model, *optimizer), resident_mib()));
     progress = {step + 1, epoch, plan.data_position};
     summary.last_loss = m.loss;

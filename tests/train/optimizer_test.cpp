@@ -20,7 +20,7 @@ at::Tensor known_grad(const std::string& name, const at::Tensor& like, int step)
 }
 
 void set_grads(ShardedModel& model, int step) {
-  model.zero_grads();
+  model.release_grads();
   const int rank = [] { int r; MPI_Comm_rank(MPI_COMM_WORLD, &r); return r; }();
   for (int64_t u = 0; u < model.num_units(); ++u) {
     ShardedUnit& unit = model.unit(u);

@@ -5,6 +5,8 @@
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
 
+#include <utility>
+
 #include "core/error.hpp"
 #include "dist/mpi_communicator.hpp"
 #include "io/safetensors.hpp"
@@ -73,6 +75,29 @@ TEST(ShardedModel, ReduceScatterSumsTheGradientsInAnyBucketSize) {
     const at::Tensor want = expected.slice(0, layout.shard_begin(comm.rank()), layout.shard_end(comm.rank())) + 0.5;
     EXPECT_TRUE(at::equal(unit.grad(), want)) << "bucket " << bucket;
   }
+}
+
+// The gradient slices exist only between the first gradient of a step and the release after
+// it: a released unit holds none (its memory is freed) and its next reduce-scatter starts
+// from zero, not from the last step's sums.
+TEST(ShardedModel, GradientSlicesAreHeldOnlyUntilReleased) {
+  MpiCommunicator comm(RankGroup::duplicate(MPI_COMM_WORLD));
+  ShardedModel model = ShardedModel::load(test::fixtures() + "/policy-f32", comm);
+  for (int64_t u = 0; u < model.num_units(); ++u)
+    EXPECT_FALSE(std::as_const(model).unit(u).grad().defined()) << "unit " << u << " before any gradient";
+  ShardedUnit& unit = model.unit(1);
+  GatheredUnit g = unit.gather(comm, at::kFloat, true);
+  for (auto& p : g.params) p.mutable_grad() = at::ones_like(p);
+  unit.reduce_scatter_grads(comm, g);
+  unit.reduce_scatter_grads(comm, g);  // two micro-batches accumulate
+  const FlatLayout& layout = unit.layout();
+  const int64_t real = layout.real_end(comm.rank()) - layout.real_begin(comm.rank());
+  ASSERT_TRUE(std::as_const(unit).grad().defined());
+  EXPECT_EQ(unit.grad().slice(0, 0, real).min().item<float>(), 2.0f * static_cast<float>(comm.size()));
+  model.release_grads();
+  EXPECT_FALSE(std::as_const(unit).grad().defined());
+  unit.reduce_scatter_grads(comm, g);
+  EXPECT_EQ(unit.grad().slice(0, 0, real).max().item<float>(), static_cast<float>(comm.size()));
 }
 
 // Export's gather: rank 0 receives every parameter, in parameter_specs() order, equal to the
