@@ -65,20 +65,17 @@ DebertaEncoder::DebertaEncoder(const DebertaConfig& c, const SafetensorsModel& w
 at::Tensor DebertaEncoder::layer_forward(const Layer& w, const at::Tensor& h, const at::Tensor& keep,
                                          const at::Tensor& rel_index) const {
   const DebertaConfig& c = config_;
-  const int64_t B = h.size(0), L = h.size(1), heads = c.num_heads, d = c.head_dim();
+  const int64_t heads = c.num_heads, d = c.head_dim();
   auto split_heads = [&](const at::Tensor& x) { return x.view({x.size(0), x.size(1), heads, d}).transpose(1, 2); };
   const at::Tensor q = split_heads(at::linear(h, w.q_w, w.q_b));  // [B, heads, L, d]
   const at::Tensor k = split_heads(at::linear(h, w.k_w, w.k_b));
   const at::Tensor v = split_heads(at::linear(h, w.v_w, w.v_b));
   const double scale = std::sqrt(static_cast<double>(d * c.scale_factor()));
 
-  // scores_ij = (q_i . k_j + q_i . Kr[idx(i,j)] + k_j . Qr[idx(i,j)]) / sqrt(3 d), each term scaled
-  const at::Tensor content = at::matmul(q, k.transpose(-1, -2) / scale);                            // [B, heads, L, L]
-  const at::Tensor c2p = c.c2p ? at::matmul(q, w.pos_key.transpose(-1, -2)) : at::Tensor();    // [B, heads, L, 2S]
-  const at::Tensor p2c = c.p2c ? at::matmul(k, w.pos_query.transpose(-1, -2)) : at::Tensor();  // [B, heads, L(key j), 2S]
-  // XSoftmax: masked keys get the lowest value, then masked (query, key) pairs get 0.
-  const at::Tensor probs = disentangled_probs(content, c2p, p2c, rel_index, keep, scale);
-  const at::Tensor context = at::matmul(probs, v).transpose(1, 2).reshape({B, L, heads * d});
+  // scores_ij = (q_i . k_j + q_i . Kr[idx(i,j)] + k_j . Qr[idx(i,j)]) / sqrt(3 d), each term
+  // scaled; XSoftmax: masked keys get the lowest value, then masked (query, key) pairs get 0.
+  const at::Tensor context = disentangled_context(q, k, v, c.c2p ? w.pos_key : at::Tensor(),
+                                                  c.p2c ? w.pos_query : at::Tensor(), rel_index, keep, scale);
   const at::Tensor attn = at::layer_norm(at::linear(context, w.attn_out_w, w.attn_out_b) + h, {c.hidden_size},
                                          w.attn_norm_w, w.attn_norm_b, c.layer_norm_eps);
   const at::Tensor inter = at::gelu(at::linear(attn, w.inter_w, w.inter_b));  // exact (erf) GELU

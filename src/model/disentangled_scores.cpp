@@ -3,6 +3,7 @@
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 
+#include <algorithm>
 #include <vector>
 
 #include "model/weights.hpp"
@@ -34,30 +35,47 @@ std::vector<int64_t> offset_table(const at::Tensor& rel_index) {
   return table;
 }
 
+// Query row i of one (row, head) block: s[j] += c2p_row[idx(i, j)] + p2c[j, idx(i, j)] for
+// j < n, in that order, or the lowest value where query i or key j is padding. `table` is
+// offset_table's for the batch length L; p2c rows are P apart.
+void fill_score_row(float* s, const float* c2p_row, const float* p2c_head, const std::vector<int64_t>& table,
+                    const bool* key_kept, int64_t i, int64_t n, int64_t L, int64_t P, float lowest) {
+  if (!key_kept[i]) {
+    for (int64_t j = 0; j < n; ++j) s[j] = lowest;
+    return;
+  }
+  const int64_t* at_offset = table.data() + (L - 1 + i);  // at_offset[-j] = idx(i, j)
+  for (int64_t j = 0; j < n; ++j) {
+    const int64_t idx = at_offset[-j];
+    float v = s[j];
+    if (c2p_row) v = v + c2p_row[idx];
+    if (p2c_head) v = v + p2c_head[j * P + idx];
+    s[j] = key_kept[j] ? v : lowest;
+  }
+}
+
 void fill_scores(float* scores, const float* c2p, const float* p2c, const std::vector<int64_t>& table, const bool* keep,
                  int64_t B, int64_t heads, int64_t L, int64_t P) {
   const float lowest = static_cast<float>(lowest_score(at::kFloat));
   at::parallel_for(0, B * heads * L, 16, [&](int64_t first, int64_t last) {
     for (int64_t row = first; row < last; ++row) {
       const int64_t bh = row / L, i = row % L, b = bh / heads;
-      float* s = scores + row * L;
-      const bool* key_kept = keep + b * L;
-      if (!key_kept[i]) {
-        for (int64_t j = 0; j < L; ++j) s[j] = lowest;
-        continue;
-      }
-      const int64_t* at_offset = table.data() + (L - 1 + i);  // at_offset[-j] = idx(i, j)
-      const float* c2p_row = c2p ? c2p + row * P : nullptr;
-      const float* p2c_head = p2c ? p2c + bh * L * P : nullptr;
-      for (int64_t j = 0; j < L; ++j) {
-        const int64_t idx = at_offset[-j];
-        float v = s[j];
-        if (c2p_row) v = v + c2p_row[idx];
-        if (p2c_head) v = v + p2c_head[j * P + idx];
-        s[j] = key_kept[j] ? v : lowest;
-      }
+      fill_score_row(scores + row * L, c2p ? c2p + row * P : nullptr, p2c ? p2c + bh * L * P : nullptr, table, keep + b * L,
+                     i, L, L, P, lowest);
     }
   });
+}
+
+// One past the last kept position of each row (0 for a row with none).
+std::vector<int64_t> used_lengths(const bool* keep, int64_t B, int64_t L) {
+  std::vector<int64_t> n(static_cast<std::size_t>(B), 0);
+  for (int64_t b = 0; b < B; ++b)
+    for (int64_t i = L; i > 0; --i)
+      if (keep[b * L + i - 1]) {
+        n[static_cast<std::size_t>(b)] = i;
+        break;
+      }
+  return n;
 }
 
 void zero_padding_queries(float* probs, const bool* keep, int64_t B, int64_t heads, int64_t L) {
@@ -94,6 +112,58 @@ at::Tensor disentangled_probs(at::Tensor content, const at::Tensor& c2p, const a
   at::Tensor probs = at::softmax(content, -1);
   zero_padding_queries(probs.data_ptr<float>(), keep_c.data_ptr<bool>(), B, heads, L);
   return probs;
+}
+
+at::Tensor disentangled_context_tensors(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
+                                        const at::Tensor& pos_key, const at::Tensor& pos_query,
+                                        const at::Tensor& rel_index, const at::Tensor& keep, double scale) {
+  const int64_t B = q.size(0), heads = q.size(1), L = q.size(2), d = q.size(3);
+  const at::Tensor content = at::matmul(q, k.transpose(-1, -2) / scale);                                  // [B, heads, L, L]
+  const at::Tensor c2p = pos_key.defined() ? at::matmul(q, pos_key.transpose(-1, -2)) : at::Tensor();     // [B, heads, L, 2S]
+  const at::Tensor p2c = pos_query.defined() ? at::matmul(k, pos_query.transpose(-1, -2)) : at::Tensor();  // [B, heads, L(j), 2S]
+  const at::Tensor probs = disentangled_probs(content, c2p, p2c, rel_index, keep, scale);
+  return at::matmul(probs, v).transpose(1, 2).reshape({B, L, heads * d});
+}
+
+at::Tensor disentangled_context(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, const at::Tensor& pos_key,
+                                const at::Tensor& pos_query, const at::Tensor& rel_index, const at::Tensor& keep,
+                                double scale) {
+  if (!q.device().is_cpu() || q.scalar_type() != at::kFloat)
+    return disentangled_context_tensors(q, k, v, pos_key, pos_query, rel_index, keep, scale);
+  const int64_t B = q.size(0), heads = q.size(1), L = q.size(2), d = q.size(3);
+  const at::Tensor k_scaled = k / scale;  // the content term's kᵀ / scale, element by element alike
+  const at::Tensor keep_c = keep.to(at::kBool).contiguous();
+  const bool* kept = keep_c.data_ptr<bool>();
+  const std::vector<int64_t> n_of = used_lengths(kept, B, L);
+  const std::vector<int64_t> table = offset_table(rel_index);
+  const int64_t P = pos_key.defined() ? pos_key.size(2) : (pos_query.defined() ? pos_query.size(2) : 0);
+  const float lowest = static_cast<float>(lowest_score(at::kFloat));
+  at::Tensor context = at::zeros({B, L, heads, d}, q.options());
+  // One task per (row, head); inside it every op runs on this thread (ATen and OpenBLAS do
+  // not nest their threads), on buffers of n × n and n × 2S.
+  at::parallel_for(0, B * heads, 1, [&](int64_t first, int64_t last) {
+    for (int64_t bh = first; bh < last; ++bh) {
+      const int64_t b = bh / heads, h = bh % heads, n = n_of[static_cast<std::size_t>(b)];
+      if (n == 0) continue;
+      const at::Tensor qb = q[b][h].slice(0, 0, n), kb = k[b][h].slice(0, 0, n);  // [n, d], rows d·heads apart
+      at::Tensor s = at::mm(qb, k_scaled[b][h].slice(0, 0, n).t());            // [n, n]
+      // Dividing before the gather gives the same values, over [n, 2S] instead of [n, n].
+      const at::Tensor c2p = pos_key.defined() ? at::mm(qb, pos_key[0][h].t()).div_(scale) : at::Tensor();
+      const at::Tensor p2c = pos_query.defined() ? at::mm(kb, pos_query[0][h].t()).div_(scale) : at::Tensor();
+      float* sp = s.data_ptr<float>();
+      const float* c2p_p = c2p.defined() ? c2p.data_ptr<float>() : nullptr;
+      const float* p2c_p = p2c.defined() ? p2c.data_ptr<float>() : nullptr;
+      const bool* key_kept = kept + b * L;
+      for (int64_t i = 0; i < n; ++i)
+        fill_score_row(sp + i * n, c2p_p ? c2p_p + i * P : nullptr, p2c_p, table, key_kept, i, n, L, P, lowest);
+      at::Tensor probs = at::softmax(s, -1);
+      float* pp = probs.data_ptr<float>();
+      for (int64_t i = 0; i < n; ++i)  // padding queries see nothing (XSoftmax)
+        if (!key_kept[i]) std::fill(pp + i * n, pp + (i + 1) * n, 0.0f);
+      context[b].slice(0, 0, n).select(1, h).copy_(at::mm(probs, v[b][h].slice(0, 0, n)));
+    }
+  });
+  return context.view({B, L, heads * d});
 }
 
 }  // namespace sppo

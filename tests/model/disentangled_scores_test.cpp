@@ -41,5 +41,36 @@ TEST(DisentangledProbs, TheCpuLoopEqualsTheTensorExpressionBitForBit) {
   }
 }
 
+// The row-by-row, head-by-head attention equals the batched tensor form within rounding:
+// rows padded at the end (its keys after the row's end are left out), a row with a hole
+// inside (masked in place), a row with no token at all (zero context), and either relative
+// term missing.
+TEST(DisentangledContext, RowByRowEqualsTheBatchedTensorForm) {
+  at::manual_seed(11);
+  const int64_t B = 4, heads = 3, L = 33, d = 8, S = 8;
+  at::Tensor keep = at::ones({B, L}, at::kBool);
+  keep[0].slice(0, 20).fill_(false);
+  keep[1][4] = false;
+  keep[2].fill_(false);
+  const at::Tensor rel_index = (relative_position_buckets(L, S, 32) + S).clamp(0, 2 * S - 1);
+  // [B, L, heads, d] projections seen as [B, heads, L, d], as the encoder's layer has them
+  auto heads_view = [&](const at::Tensor& x) { return x.view({B, L, heads, d}).transpose(1, 2); };
+  const at::Tensor q = heads_view(at::randn({B, L, heads * d})), k = heads_view(at::randn({B, L, heads * d}));
+  const at::Tensor v = heads_view(at::randn({B, L, heads * d}));
+  const at::Tensor pos_key = at::randn({1, heads, 2 * S, d}), pos_query = at::randn({1, heads, 2 * S, d});
+  const double scale = std::sqrt(3.0 * d);
+  for (const auto& [with_c2p, with_p2c] : std::vector<std::pair<bool, bool>>{{true, true}, {true, false}, {false, true}}) {
+    const at::Tensor kr = with_c2p ? pos_key : at::Tensor(), qr = with_p2c ? pos_query : at::Tensor();
+    const at::Tensor expected = disentangled_context_tensors(q, k, v, kr, qr, rel_index, keep, scale);
+    const at::Tensor got = disentangled_context(q, k, v, kr, qr, rel_index, keep, scale);
+    ASSERT_EQ(got.sizes(), (std::vector<int64_t>{B, L, heads * d}));
+    EXPECT_LT((got - expected).abs().max().item<float>(), 1e-6) << "c2p " << with_c2p << " p2c " << with_p2c;
+    EXPECT_EQ(got[0].slice(0, 20).abs().sum().item<float>(), 0.0f) << "padding queries";
+    EXPECT_EQ(got[1][4].abs().sum().item<float>(), 0.0f) << "a hole";
+    EXPECT_EQ(got[2].abs().sum().item<float>(), 0.0f) << "an empty row";
+    EXPECT_GT(got[3].abs().min().item<float>(), 0.0f) << "a full row has context everywhere";
+  }
+}
+
 }  // namespace
 }  // namespace sppo
