@@ -3,7 +3,6 @@
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 
-#include <algorithm>
 #include <vector>
 
 #include "model/weights.hpp"
@@ -157,9 +156,7 @@ at::Tensor disentangled_context(const at::Tensor& q, const at::Tensor& k, const 
       for (int64_t i = 0; i < n; ++i)
         fill_score_row(sp + i * n, c2p_p ? c2p_p + i * P : nullptr, p2c_p, table, key_kept, i, n, L, P, lowest);
       at::Tensor probs = at::softmax(s, -1);
-      float* pp = probs.data_ptr<float>();
-      for (int64_t i = 0; i < n; ++i)  // padding queries see nothing (XSoftmax)
-        if (!key_kept[i]) std::fill(pp + i * n, pp + (i + 1) * n, 0.0f);
+      zero_padding_queries(probs.data_ptr<float>(), key_kept, 1, 1, n);  // XSoftmax: padding queries see nothing
       context[b].slice(0, 0, n).select(1, h).copy_(at::mm(probs, v[b][h].slice(0, 0, n)));
     }
   });
