@@ -8,6 +8,7 @@
 
 #include "core/error.hpp"
 #include "io/safetensors.hpp"
+#include "model/split_matmul.hpp"
 #include "model/weights.hpp"
 
 namespace sppo {
@@ -462,7 +463,7 @@ at::Tensor CausalLM::last_logits(const at::Tensor& ids, const AttentionInputs& a
   if (!reuse->defined() || reuse->size(0) < B || reuse->device() != h.device())
     *reuse = at::empty({B, V}, h.options());
   at::Tensor out = reuse->slice(0, 0, B);
-  at::mm_out(out, final_norm(config_, units_.back().at(0), h), output_matrix(config_, units_).t());
+  split_matmul_out(out, final_norm(config_, units_.back().at(0), h), output_matrix(config_, units_));
   if (config_.final_logit_softcap) soft_cap_(out, *config_.final_logit_softcap);
   return out;
 }

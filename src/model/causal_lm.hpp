@@ -144,8 +144,9 @@ class CausalLM {
   at::Tensor logits(const at::Tensor& ids, const AttentionInputs& attn, KvCache* cache = nullptr) const;
   // Logits of the last position only, [B, vocab] float32 (what decoding needs). `reuse`: a
   // float32 model writes them into the first B rows of *reuse (grown when too small; the
-  // caller's buffer across decode steps, so no [B, vocab] tensor is mapped anew per step): the
-  // same bits as a fresh tensor. Other dtypes ignore it.
+  // caller's buffer across decode steps, so no [B, vocab] tensor is mapped anew per step), the
+  // output matrix split over the threads (split_matmul_out: a decode step's few rows against
+  // the vocabulary). Other dtypes ignore it.
   at::Tensor last_logits(const at::Tensor& ids, const AttentionInputs& attn, KvCache* cache = nullptr,
                          at::Tensor* reuse = nullptr) const;
 

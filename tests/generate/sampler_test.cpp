@@ -1,6 +1,7 @@
 #include "generate/sampler.hpp"
 
 #include <ATen/ATen.h>
+#include <ATen/Parallel.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -146,6 +147,41 @@ TEST(Sampler, PicksWhatAFullSortPicks) {
     for (int64_t r = 0; r < rows; ++r)
       differ += tokens[r].item<int64_t>() != reference_pick(probs[r].data_ptr<float>(), vocab, u[static_cast<std::size_t>(r)], top_p);
     EXPECT_EQ(differ, 0) << "top_p " << top_p;
+  }
+}
+
+// at::parallel_for is a header template whose threads come from `#pragma omp parallel` in the
+// calling translation unit: built without OpenMP (as sppo was until this test), it runs every
+// range on one thread, and the sampler's rows and PairRM's attention tasks ran serially.
+TEST(Sampler, ParallelForSpreadsRowsOverThreads) {
+  const int previous = at::get_num_threads();
+  at::set_num_threads(2);
+  std::vector<int> thread_of(64, -1);
+  at::parallel_for(0, 64, 1, [&](int64_t first, int64_t last) {
+    for (int64_t i = first; i < last; ++i) thread_of[static_cast<std::size_t>(i)] = at::get_thread_num();
+  });
+  at::set_num_threads(previous);
+  EXPECT_EQ(thread_of.front(), 0);
+  EXPECT_EQ(thread_of.back(), 1);
+}
+
+TEST(Sampler, TokensDoNotDependOnTheThreadCount) {
+  at::manual_seed(5);
+  const int64_t rows = 13, vocab = 32000;
+  const at::Tensor logits = at::randn({rows, vocab}) * at::linspace(0.2, 4.0, rows).unsqueeze(1);
+  std::vector<double> u(rows);
+  for (int64_t r = 0; r < rows; ++r) u[static_cast<std::size_t>(r)] = std::fmod(0.11 + static_cast<double>(r) * 0.618034, 1.0);
+  SamplingParams p;
+  const int previous = at::get_num_threads();
+  at::set_num_threads(1);
+  const at::Tensor one = sample_tokens(logits, u, p);
+  at::set_num_threads(2);
+  const at::Tensor two = sample_tokens(logits, u, p);
+  at::set_num_threads(previous);
+  EXPECT_TRUE(one.equal(two));
+  for (int64_t r = 0; r < rows; ++r) {  // and each row alone picks what it picks in the batch
+    const at::Tensor alone = sample_tokens(logits.slice(0, r, r + 1), {u[static_cast<std::size_t>(r)]}, p);
+    EXPECT_EQ(alone[0].item<int64_t>(), one[r].item<int64_t>()) << "row " << r;
   }
 }
 
