@@ -1,6 +1,7 @@
 #include "model/causal_lm.hpp"
 
 #include <ATen/ATen.h>
+#include <ATen/Parallel.h>
 #include <torch/version.h>
 
 #include <cmath>
@@ -129,6 +130,26 @@ at::Tensor explicit_attention(const CausalLmConfig& c, const at::Tensor& qg, con
   return at::matmul(probs, v);
 }
 
+// explicit_attention with the batch's rows cut into one block per thread, each block's
+// operations (the same ones, on its rows) run on that thread: a decode step's attention is
+// B·kvh tiny products, which one BLAS call per product leaves on one thread. Inference only
+// (the blocks are copied into the result, which autograd would not follow); elsewhere, and at
+// one thread, explicit_attention on the whole batch.
+at::Tensor explicit_attention_threaded(const CausalLmConfig& c, const at::Tensor& qg, const at::Tensor& k,
+                                       const at::Tensor& v, const at::Tensor& allowed) {
+  const int64_t B = qg.size(0), threads = at::get_num_threads();
+  const bool needs_grad = qg.requires_grad() || k.requires_grad() || v.requires_grad();
+  if (threads < 2 || B < 2 || needs_grad || !qg.device().is_cpu() || at::in_parallel_region())
+    return explicit_attention(c, qg, k, v, allowed);
+  at::Tensor out = at::empty(qg.sizes(), qg.options());  // [B, kvh, g·L, hd]
+  at::parallel_for(0, B, (B + threads - 1) / threads, [&](int64_t first, int64_t last) {
+    out.slice(0, first, last)
+        .copy_(explicit_attention(c, qg.slice(0, first, last), k.slice(0, first, last), v.slice(0, first, last),
+                                  allowed.slice(0, first, last)));
+  });
+  return out;
+}
+
 // LibTorch >= 2.1 has at::scaled_dot_product_attention with a scale argument: its fused
 // (memory-efficient) kernels serve GPU prefill and training. It cannot soft-cap scores, and
 // on the CPU and with Debian's 1.13 the explicit path runs.
@@ -149,7 +170,7 @@ at::Tensor attention(const CausalLmConfig& c, const at::Tensor& qg, const at::Te
     return at::scaled_dot_product_attention(qg, k, v, mask, /*dropout_p=*/0.0, /*is_causal=*/false, c.score_scale());
   }
 #endif
-  return explicit_attention(c, qg, k, v, allowed);
+  return explicit_attention_threaded(c, qg, k, v, allowed);
 }
 
 at::Tensor activation(const CausalLmConfig& c, const at::Tensor& x) {

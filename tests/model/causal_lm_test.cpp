@@ -3,6 +3,7 @@
 #include "model/causal_lm.hpp"
 
 #include <ATen/ATen.h>
+#include <ATen/Parallel.h>
 #include <gtest/gtest.h>
 
 #include "core/error.hpp"
@@ -98,6 +99,25 @@ TEST(CausalLM, CachedDecodingEqualsTheFullForward) {
     at::Tensor last = model.last_logits(f.ids.slice(1, t, t + 1), step, &cache);
     EXPECT_LT((last - full.select(1, t)).abs().max().item<double>(), 1e-4) << "step " << t;
   }
+}
+
+// Inference at 2 threads cuts the batch into row blocks for attention, one per thread; the
+// blocks run the same operations on their rows as one thread runs on the whole batch.
+TEST(CausalLM, AttentionOnRowBlocksPerThreadEqualsOneThread) {
+  Forward f;
+  const CausalLM model = CausalLM::load(test::fixtures() + "/policy-f32", at::kFloat);
+  const at::NoGradGuard no_grad;
+  const int previous = at::get_num_threads();
+  at::set_num_threads(1);
+  const at::Tensor one = model.logits(f.ids, attention_from_mask(f.mask));
+  at::set_num_threads(2);
+  const at::Tensor two = model.logits(f.ids, attention_from_mask(f.mask));
+  KvCache cache = KvCache::allocate(model.config(), f.ids.size(0), f.ids.size(1), at::kFloat);
+  const at::Tensor cached = model.logits(f.ids, attention_from_mask(f.mask), &cache);
+  at::set_num_threads(previous);
+  const at::Tensor valid = f.mask.to(at::kBool).unsqueeze(-1).expand_as(one);
+  EXPECT_EQ((one - two).abs().masked_select(valid).max().item<double>(), 0.0);
+  EXPECT_EQ((one - cached).abs().masked_select(valid).max().item<double>(), 0.0);
 }
 
 TEST(CausalLM, BadFoldersNameTheTensor) {
