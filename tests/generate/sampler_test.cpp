@@ -8,6 +8,8 @@
 #include <cmath>
 #include <tuple>
 
+#include "thread_count.hpp"
+
 namespace sppo {
 namespace {
 
@@ -154,13 +156,13 @@ TEST(Sampler, PicksWhatAFullSortPicks) {
 // calling translation unit: built without OpenMP (as sppo was until this test), it runs every
 // range on one thread, and the sampler's rows and PairRM's attention tasks ran serially.
 TEST(Sampler, ParallelForSpreadsRowsOverThreads) {
-  const int previous = at::get_num_threads();
-  at::set_num_threads(2);
   std::vector<int> thread_of(64, -1);
-  at::parallel_for(0, 64, 1, [&](int64_t first, int64_t last) {
-    for (int64_t i = first; i < last; ++i) thread_of[static_cast<std::size_t>(i)] = at::get_thread_num();
-  });
-  at::set_num_threads(previous);
+  {
+    const test::ThreadCount two(2);
+    at::parallel_for(0, 64, 1, [&](int64_t first, int64_t last) {
+      for (int64_t i = first; i < last; ++i) thread_of[static_cast<std::size_t>(i)] = at::get_thread_num();
+    });
+  }
   EXPECT_EQ(thread_of.front(), 0);
   EXPECT_EQ(thread_of.back(), 1);
 }
@@ -172,12 +174,15 @@ TEST(Sampler, TokensDoNotDependOnTheThreadCount) {
   std::vector<double> u(rows);
   for (int64_t r = 0; r < rows; ++r) u[static_cast<std::size_t>(r)] = std::fmod(0.11 + static_cast<double>(r) * 0.618034, 1.0);
   SamplingParams p;
-  const int previous = at::get_num_threads();
-  at::set_num_threads(1);
-  const at::Tensor one = sample_tokens(logits, u, p);
-  at::set_num_threads(2);
-  const at::Tensor two = sample_tokens(logits, u, p);
-  at::set_num_threads(previous);
+  at::Tensor one, two;
+  {
+    const test::ThreadCount count(1);
+    one = sample_tokens(logits, u, p);
+  }
+  {
+    const test::ThreadCount count(2);
+    two = sample_tokens(logits, u, p);
+  }
   EXPECT_TRUE(one.equal(two));
   for (int64_t r = 0; r < rows; ++r) {  // and each row alone picks what it picks in the batch
     const at::Tensor alone = sample_tokens(logits.slice(0, r, r + 1), {u[static_cast<std::size_t>(r)]}, p);

@@ -3,13 +3,13 @@
 #include "model/causal_lm.hpp"
 
 #include <ATen/ATen.h>
-#include <ATen/Parallel.h>
 #include <gtest/gtest.h>
 
 #include "core/error.hpp"
 #include "io/safetensors.hpp"
 #include "io/safetensors_writer.hpp"
 #include "test_support.hpp"
+#include "thread_count.hpp"
 
 namespace sppo {
 namespace {
@@ -107,14 +107,17 @@ TEST(CausalLM, AttentionOnRowBlocksPerThreadEqualsOneThread) {
   Forward f;
   const CausalLM model = CausalLM::load(test::fixtures() + "/policy-f32", at::kFloat);
   const at::NoGradGuard no_grad;
-  const int previous = at::get_num_threads();
-  at::set_num_threads(1);
-  const at::Tensor one = model.logits(f.ids, attention_from_mask(f.mask));
-  at::set_num_threads(2);
-  const at::Tensor two = model.logits(f.ids, attention_from_mask(f.mask));
-  KvCache cache = KvCache::allocate(model.config(), f.ids.size(0), f.ids.size(1), at::kFloat);
-  const at::Tensor cached = model.logits(f.ids, attention_from_mask(f.mask), &cache);
-  at::set_num_threads(previous);
+  at::Tensor one, two, cached;
+  {
+    const test::ThreadCount count(1);
+    one = model.logits(f.ids, attention_from_mask(f.mask));
+  }
+  {
+    const test::ThreadCount count(2);
+    two = model.logits(f.ids, attention_from_mask(f.mask));
+    KvCache cache = KvCache::allocate(model.config(), f.ids.size(0), f.ids.size(1), at::kFloat);
+    cached = model.logits(f.ids, attention_from_mask(f.mask), &cache);
+  }
   const at::Tensor valid = f.mask.to(at::kBool).unsqueeze(-1).expand_as(one);
   EXPECT_EQ((one - two).abs().masked_select(valid).max().item<double>(), 0.0);
   EXPECT_EQ((one - cached).abs().masked_select(valid).max().item<double>(), 0.0);

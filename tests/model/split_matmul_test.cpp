@@ -4,15 +4,10 @@
 #include <ATen/Parallel.h>
 #include <gtest/gtest.h>
 
+#include "thread_count.hpp"
+
 namespace sppo {
 namespace {
-
-// Restores the thread count a test changed.
-struct Threads {
-  explicit Threads(int n) : previous(at::get_num_threads()) { at::set_num_threads(n); }
-  ~Threads() { at::set_num_threads(previous); }
-  int previous;
-};
 
 double largest_difference(const at::Tensor& a, const at::Tensor& b) { return (a - b).abs().max().item<double>(); }
 
@@ -23,7 +18,7 @@ TEST(SplitMatmul, EqualsOneProductAtEveryThreadCountIntoAWiderBuffer) {
   const at::Tensor x = at::randn({7, 256}), w = at::randn({1001, 256}) * 0.05;
   const at::Tensor expected = at::mm(x, w.t());
   for (int threads : {1, 2, 3}) {
-    Threads t(threads);
+    const test::ThreadCount count(threads);
     at::Tensor buffer = at::full({7, 1009}, 42.0f);
     at::Tensor out = buffer.slice(1, 5, 1006);
     split_matmul_out(out, x, w);
@@ -34,7 +29,7 @@ TEST(SplitMatmul, EqualsOneProductAtEveryThreadCountIntoAWiderBuffer) {
 }
 
 TEST(SplitMatmul, SmallMatricesAndNestedCallsTakeOneCall) {
-  Threads t(2);
+  const test::ThreadCount two(2);
   at::manual_seed(4);
   const at::Tensor x = at::randn({3, 16}), w = at::randn({3, 16});  // fewer rows than 2 per thread
   at::Tensor out = at::empty({3, 3});
