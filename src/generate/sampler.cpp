@@ -4,20 +4,12 @@
 #include <ATen/Parallel.h>
 
 #include <algorithm>
-#include <cstring>
 
 #include "core/error.hpp"
+#include "generate/mass_select.hpp"
 
 namespace sppo {
 namespace {
-
-// A candidate token. The order of SPEC.md's "sorted probabilities" is probability
-// descending, then id ascending: a total order, so every result below is unique.
-struct Candidate {
-  float p;
-  int32_t id;
-};
-bool before(const Candidate& a, const Candidate& b) { return a.p > b.p || (a.p == b.p && a.id < b.id); }
 
 // Weighted selection: the element of [begin, end) at which the cumulative mass, taken in
 // sorted order starting from `mass_before`, first reaches `target` (strict = false:
@@ -62,82 +54,6 @@ Candidate* select_by_mass(Candidate* begin, Candidate* end, double mass_before, 
   return begin < end ? begin : end - 1;
 }
 
-// The probabilities of one row grouped by magnitude: a non-negative float's bit pattern grows
-// with its value, so its top 12 bits (sign, exponent and 3 mantissa bits) give buckets that
-// are ranges of probability in sorted order, bucket b holding values within a factor 2^(1/8).
-// One pass sums each bucket's mass; a walk over the buckets from the top finds the one where a
-// cumulative mass is reached, and only that bucket's members are selected among.
-class MassBuckets {
- public:
-  static constexpr int kShift = 20;
-  static constexpr int kBuckets = 1 << (31 - kShift);  // sign bit clear: probabilities >= 0
-
-  static uint32_t bucket_of(float p) {
-    uint32_t bits;
-    std::memcpy(&bits, &p, sizeof bits);
-    return bits >> kShift;
-  }
-
-  void fill(const float* probs, int64_t vocab) {
-    mass_.assign(kBuckets, 0.0);
-    count_.assign(kBuckets, 0);
-    for (int64_t i = 0; i < vocab; ++i) {
-      const uint32_t b = bucket_of(probs[i]);
-      mass_[b] += probs[i];
-      ++count_[b];
-    }
-  }
-
-  // The highest bucket b at which the mass of the buckets from the top down to b reaches
-  // `target` (strict: exceeds it); *before = the mass of the buckets above b. -1 when no bucket
-  // does (rounding): then *before is the whole mass.
-  int find(double target, bool strict, double* before) const {
-    double cumulative = 0;
-    for (int b = kBuckets - 1; b >= 0; --b) {
-      if (count_[static_cast<std::size_t>(b)] == 0) continue;
-      const double through = cumulative + mass_[static_cast<std::size_t>(b)];
-      if (strict ? through > target : through >= target) {
-        *before = cumulative;
-        return b;
-      }
-      cumulative = through;
-    }
-    *before = cumulative;
-    return -1;
-  }
-
-  // The mass of the buckets above b, summed as find sums it.
-  double mass_above(int b) const {
-    double cumulative = 0;
-    for (int i = kBuckets - 1; i > b; --i) cumulative += mass_[static_cast<std::size_t>(i)];
-    return cumulative;
-  }
-
-  // The lowest non-empty bucket (the row's smallest probabilities).
-  int lowest() const {
-    for (int b = 0; b < kBuckets; ++b)
-      if (count_[static_cast<std::size_t>(b)] > 0) return b;
-    return 0;
-  }
-  int64_t count(int b) const { return count_[static_cast<std::size_t>(b)]; }
-
- private:
-  std::vector<double> mass_;
-  std::vector<int64_t> count_;
-};
-
-// The members of bucket `b`, ids ascending (written without a branch: every element is
-// stored, and the end advances only past members).
-void gather_bucket(const float* probs, int64_t vocab, int b, int64_t count, std::vector<Candidate>& out) {
-  out.resize(static_cast<std::size_t>(count) + 1);
-  Candidate* end = out.data();
-  for (int64_t i = 0; i < vocab; ++i) {
-    *end = {probs[i], static_cast<int32_t>(i)};
-    end += MassBuckets::bucket_of(probs[i]) == static_cast<uint32_t>(b);
-  }
-  out.resize(static_cast<std::size_t>(count));
-}
-
 // top_k > 0: the k most probable in sorted order, then top-p and the inverse CDF over them.
 int32_t sample_top_k(const float* probs, int64_t vocab, double u, const SamplingParams& params,
                      std::vector<Candidate>& scratch) {
@@ -154,7 +70,8 @@ int32_t sample_top_k(const float* probs, int64_t vocab, double u, const Sampling
 }
 
 int32_t sample_row(const float* probs, int64_t vocab, double u, const SamplingParams& params, MassBuckets& buckets,
-                   std::vector<Candidate>& kept, std::vector<Candidate>& other) {
+                   std::vector<int32_t>& ids, std::vector<Candidate>& kept, std::vector<Candidate>& other,
+                   std::vector<Candidate>& scratch) {
   if (params.top_k > 0 && params.top_k < vocab) return sample_top_k(probs, vocab, u, params, kept);
   buckets.fill(probs, vocab);
   // Smallest prefix whose mass reaches top_p (at least one token): keep through `last`, which
@@ -165,21 +82,27 @@ int32_t sample_row(const float* probs, int64_t vocab, double u, const SamplingPa
     edge = buckets.lowest();
     above_edge = buckets.mass_above(edge);
   }
-  gather_bucket(probs, vocab, edge, buckets.count(edge), kept);
-  double kept_mass = 0;
-  Candidate* last = select_by_mass(kept.data(), kept.data() + kept.size(), above_edge, params.top_p,
-                                   /*strict=*/false, &kept_mass);
+  // The kept mass lies in [above_edge, above_edge + the edge's mass], so the inverse CDF's
+  // target u × (kept mass) does too, scaled by u: the buckets between those two targets' are
+  // the only ones, besides the edge, the pick can lie in. They are gathered in the same pass.
+  double unused = 0;
+  const int high = buckets.find(u * above_edge, /*strict=*/true, &unused);
+  const int low = buckets.find(u * (above_edge + buckets.mass(edge)), /*strict=*/true, &unused);
+  gather_buckets(probs, vocab, edge, std::max(low, edge + 1), high < 0 ? edge : high, ids, kept, other);
+  scratch = kept;
+  const Selection last = select_in_bucket(scratch, above_edge, params.top_p, /*strict=*/false);
+  const double kept_mass = above_edge + last.within;
   // Inverse CDF over the kept tokens in sorted order: the first whose cumulative mass exceeds
   // u × (their mass); in a bucket above the edge, or among the edge's kept members.
   const double target = u * kept_mass;
   double before_pick = 0;
   const int pick = buckets.find(target, /*strict=*/true, &before_pick);
-  double through = 0;
   if (pick > edge) {
-    gather_bucket(probs, vocab, pick, buckets.count(pick), other);
-    return select_by_mass(other.data(), other.data() + other.size(), before_pick, target, true, &through)->id;
+    keep_bucket(other, pick);
+    return select_in_bucket(other, before_pick, target, /*strict=*/true).chosen.id;
   }
-  return select_by_mass(kept.data(), last + 1, above_edge, target, /*strict=*/true, &through)->id;
+  const Candidate chosen = select_in_bucket(kept, above_edge, target, /*strict=*/true).chosen;
+  return before(last.chosen, chosen) ? last.chosen.id : chosen.id;  // never past the kept ones (rounding)
 }
 
 void check_uniforms(const at::Tensor& logits, const std::vector<double>& uniforms) {
@@ -232,7 +155,8 @@ at::Tensor sample_tokens(const at::Tensor& logits, const std::vector<double>& un
   constexpr int64_t kBlock = 4;
   at::parallel_for(0, rows, 1, [&](int64_t first, int64_t last) {
     MassBuckets buckets;
-    std::vector<Candidate> kept, other;
+    std::vector<int32_t> ids;
+    std::vector<Candidate> kept, other, scratch;
     const int64_t most = std::min(kBlock, last - first);
     at::Tensor scaled = at::empty({most, vocab}, at::kFloat), probs = at::empty({most, vocab}, at::kFloat);
     for (int64_t b = first; b < last; b += kBlock) {
@@ -242,7 +166,7 @@ at::Tensor sample_tokens(const at::Tensor& logits, const std::vector<double>& un
       at::softmax_out(p, s, -1);
       const float* row = p.data_ptr<float>();
       for (int64_t r = b; r < b + n; ++r, row += vocab)
-        out[r] = sample_row(row, vocab, uniforms[static_cast<std::size_t>(r)], params, buckets, kept, other);
+        out[r] = sample_row(row, vocab, uniforms[static_cast<std::size_t>(r)], params, buckets, ids, kept, other, scratch);
     }
   });
   return tokens;
