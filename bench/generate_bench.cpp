@@ -19,6 +19,7 @@
 
 #include "generate/engine.hpp"
 #include "bench_support.hpp"
+#include "dist/blas_kernel.hpp"
 #include "io/safetensors_writer.hpp"
 
 namespace {
@@ -107,7 +108,8 @@ int main(int argc, char** argv) {
   params.top_p = 0.9;
   params.max_new_tokens = new_tokens;
 
-  std::printf("threads %d, %.1f M parameters\n", threads, config.parameter_count() / 1e6);
+  std::printf("threads %d, %.1f M parameters, %s\n", threads, config.parameter_count() / 1e6,
+              sppo::describe_blas_kernel(sppo::probe_blas_kernel()).c_str());
   std::printf("matmul 2048^3 fp32: %.0f GFLOP/s\n", matmul_gflops());
   for (int64_t per_call : {int64_t{8}, int64_t{64}}) {
     sppo::GenerationStats stats;

@@ -9,6 +9,7 @@
 #include <filesystem>
 
 #include "core/error.hpp"
+#include "dist/blas_kernel.hpp"
 #include "dist/device.hpp"
 #include "io/run_layout.hpp"
 
@@ -22,6 +23,9 @@ JobContext::JobContext(const CommandLine& cl, int* argc, char*** argv)
     : config_(load_config(*cl.flag("config"), cl.overrides)), command_(cl.command) {
   mpi_ = std::make_unique<MpiSession>(argc, argv);
   log_ = std::make_unique<Log>(std::cerr, mpi_->rank());
+  // Once per job (rank 0), not once per rank: every rank loads the same OpenBLAS.
+  if (const std::string slow_blas = blas_kernel_warning(probe_blas_kernel()); !slow_blas.empty() && log_->prints_info())
+    log_->warn(slow_blas);
   auto slurm_int = [](const char* name) -> std::optional<int> {
     const char* v = std::getenv(name);
     return v && *v ? std::optional<int>(std::atoi(v)) : std::nullopt;

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "build_info.hpp"
+#include "dist/blas_kernel.hpp"
 #include "dist/communicator.hpp"
 #include "dist/device.hpp"
 
@@ -27,6 +28,7 @@ std::string version_text() {
       << " (parallel)"
 #endif
       << "\n";
+  out << describe_blas_kernel(probe_blas_kernel()) << "\n";
   out << "NCCL backend " << (nccl_compiled() ? "on" : "off") << "\n";
   // What dist.device auto would pick for node-local rank 0 (scripts/gpu-check reads this line).
   const DeviceFacts devices = probe_devices();
