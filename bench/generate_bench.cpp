@@ -4,7 +4,8 @@
 // figures in ENVIRONMENT.md. Prints, from one process:
 //   * a 2048^3 fp32 matmul in GFLOP/s (the machine's yardstick),
 //   * engine tokens/s with 8 prompts per call and with all 64 in one call,
-//   * the time the same decode steps spend in their matmuls alone (the floor).
+//   * the time the same decode steps spend in their matmuls alone (the floor), and the decode
+//     steps' own time (the engine's, less the prompts' prefill) as a multiple of it.
 // With --write-model DIR it also writes the model as a Hugging Face folder (tokenizer from
 // the fixtures) for bench/generate, which times `sppo generate` at 1 and 2 ranks.
 //   build/bin/bench_generate [--threads N] [--new-tokens M] [--write-model DIR [--model-only 1]]
@@ -141,8 +142,11 @@ int main(int argc, char** argv) {
       }
       at::matmul(x, units.back()[1].t());  // lm_head
     }
-    std::printf("  matmuls alone for the same steps: %.2f s (%.0f%% of the engine's time)\n", seconds_since(t2),
-                100 * seconds_since(t2) / s);
+    const double matmuls = seconds_since(t2);
+    std::printf("  matmuls alone for the same steps: %.2f s (%.0f%% of the engine's time)\n", matmuls, 100 * matmuls / s);
+    // The measure: a decode step (the engine's time less the prefill) against its matmuls.
+    std::printf("  decode steps %.2f s (prefill %.2f s): a decode step is %.2fx its matmuls\n", stats.decode_seconds,
+                stats.prefill_seconds, stats.decode_seconds / matmuls);
   }
   return 0;
 }

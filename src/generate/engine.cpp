@@ -3,6 +3,7 @@
 #include <ATen/ATen.h>
 
 #include <algorithm>
+#include <chrono>
 
 #include "core/error.hpp"
 
@@ -30,6 +31,9 @@ std::vector<Generation> generate_samples(const CausalLM& model, const std::vecto
   const c10::Device device = model.device();
   const auto on_device = at::TensorOptions().device(device);
 
+  using Clock = std::chrono::steady_clock;
+  const auto started = Clock::now();
+  auto seconds_since = [](Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); };
   // ---- prefill: P left-padded prompts, once each
   at::Tensor ids = at::zeros({P, prompt_slots}, at::kLong);
   at::Tensor mask = at::zeros({P, prompt_slots}, at::kLong);
@@ -60,6 +64,8 @@ std::vector<Generation> generate_samples(const CausalLM& model, const std::vecto
   // key_valid: the prompt's mask, then every generated slot
   at::Tensor key_valid = at::cat({mask.to(at::kBool).index_select(0, expand), at::ones({P * K, params.max_new_tokens}, on_device.dtype(at::kBool))}, 1);
 
+  if (stats) stats->prefill_seconds += seconds_since(started);
+  const auto decoding = Clock::now();
   std::vector<Generation> results(static_cast<std::size_t>(P * K));
   std::vector<int64_t> live;  // result index of each row of the current batch
   for (int64_t r = 0; r < P * K; ++r) live.push_back(r);
@@ -122,6 +128,7 @@ std::vector<Generation> generate_samples(const CausalLM& model, const std::vecto
     logits = model.last_logits(step_ids, attn, &cache, &logits_buffer);
     if (stats) ++stats->decode_steps;
   }
+  if (stats) stats->decode_seconds += seconds_since(decoding);
   return results;
 }
 

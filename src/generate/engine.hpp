@@ -19,6 +19,8 @@ struct GenerationStats {
   int64_t prefill_tokens = 0;
   int64_t generated_tokens = 0;
   int64_t decode_steps = 0;
+  double prefill_seconds = 0;  // wall time of the prompts' forward and the expansion to K rows
+  double decode_seconds = 0;   // wall time of the rest: the decode steps and their sampling
 };
 
 // Samples `samples_per_prompt` responses for each prompt (token ids, BOS included). Each

@@ -60,6 +60,10 @@ TEST(Engine, KSamplesShareThePrefillAndAreReproducible) {
   ASSERT_EQ(a.size(), 12u);
   const int64_t prompt_tokens = g.prompts[0].size() + g.prompts[1].size() + g.prompts[2].size();
   EXPECT_EQ(stats.prefill_tokens, prompt_tokens) << "each prompt is prefilled once, not K times";
+  EXPECT_GT(stats.decode_steps, 0);
+  EXPECT_LE(stats.decode_steps, p.max_new_tokens - 1) << "the first token comes from the prefill's logits";
+  EXPECT_GT(stats.prefill_seconds, 0.0);  // both phases are timed (their sum is the call's wall time)
+  EXPECT_GT(stats.decode_seconds, 0.0);
   // The same prompt with the same id alone gives the same samples: batch composition does not matter.
   const auto alone = generate_samples(g.model, {g.prompts[1]}, {11}, 4, p, {42, 1});
   for (int k = 0; k < 4; ++k) {
