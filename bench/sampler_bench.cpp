@@ -28,9 +28,7 @@ void BM_SampleTokens(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(sppo::sample_tokens(logits, u, params));
   state.SetItemsProcessed(state.iterations() * rows);
 }
-// (σ × 100, threads). The 2-thread case comes first: in this process, a later
-// at::set_num_threads(2) after set_num_threads(1) left the sampler on one thread (seen with
-// LibTorch 1.13).
+// (σ × 100, threads)
 BENCHMARK(BM_SampleTokens)->Args({32, 2})->Args({32, 1})->Args({300, 1})->Unit(benchmark::kMicrosecond);
 
 }  // namespace

@@ -71,11 +71,31 @@ void gather_buckets(const float* probs, int64_t vocab, int edge, int low, int hi
   const uint32_t ue = static_cast<uint32_t>(edge);
   const uint32_t ulow = high >= low ? static_cast<uint32_t>(low) : ue;
   const uint32_t span = high >= low ? static_cast<uint32_t>(high - low) : 0;
+  // Blocks of 64: first the membership of the whole block, a loop of fixed length that the
+  // compiler vectorises, then the ids of a block that has a member (in a peaked row, few do).
+  constexpr int64_t kBlock = 64;
+  auto is_member = [&](float p) {
+    const uint32_t b = MassBuckets::bucket_of(p);
+    return static_cast<uint8_t>((b == ue) | (b - ulow <= span));
+  };
+  uint8_t member[kBlock];
   int32_t* end = ids.data();
-  for (int64_t i = 0; i < vocab; ++i) {
-    const uint32_t b = MassBuckets::bucket_of(probs[i]);
+  int64_t first = 0;
+  for (; first + kBlock <= vocab; first += kBlock) {
+    uint8_t any = 0;
+    for (int64_t j = 0; j < kBlock; ++j) {
+      member[j] = is_member(probs[first + j]);
+      any |= member[j];
+    }
+    if (!any) continue;
+    for (int64_t j = 0; j < kBlock; ++j) {
+      *end = static_cast<int32_t>(first + j);
+      end += member[j];
+    }
+  }
+  for (int64_t i = first; i < vocab; ++i) {
     *end = static_cast<int32_t>(i);
-    end += (b == ue) | (b - ulow <= span);
+    end += is_member(probs[i]);
   }
   edge_members.clear();
   others.clear();
