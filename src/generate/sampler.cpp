@@ -89,6 +89,8 @@ int32_t sample_row(const float* probs, int64_t vocab, double u, const SamplingPa
   const int high = buckets.find(u * above_edge, /*strict=*/true, &unused);
   const int low = buckets.find(u * (above_edge + buckets.mass(edge)), /*strict=*/true, &unused);
   gather_buckets(probs, vocab, edge, std::max(low, edge + 1), high < 0 ? edge : high, ids, kept, other);
+  // A row of NaN (NaN or +inf logits, or all -inf) has no bucket of positive mass to select in.
+  if (kept.empty()) throw Error("sample_tokens: a row of logits gives no finite probabilities (NaN or infinite logits)");
   scratch = kept;
   const Selection last = select_in_bucket(scratch, above_edge, params.top_p, /*strict=*/false);
   const double kept_mass = above_edge + last.within;

@@ -6,8 +6,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <tuple>
 
+#include "core/error.hpp"
 #include "thread_count.hpp"
 
 namespace sppo {
@@ -188,6 +190,19 @@ TEST(Sampler, TokensDoNotDependOnTheThreadCount) {
     const at::Tensor alone = sample_tokens(logits.slice(0, r, r + 1), {u[static_cast<std::size_t>(r)]}, p);
     EXPECT_EQ(alone[0].item<int64_t>(), one[r].item<int64_t>()) << "row " << r;
   }
+}
+
+TEST(Sampler, ARowWithoutFiniteProbabilitiesIsAnError) {
+  at::Tensor logits = at::zeros({2, 100});
+  logits[1][7] = std::numeric_limits<float>::quiet_NaN();
+  SamplingParams p;
+  EXPECT_THROW(sample_tokens(logits, {0.5, 0.5}, p), Error);
+  {
+    const test::ThreadCount two(2);  // thrown on the second thread, caught on the caller's
+    EXPECT_THROW(sample_tokens(logits, {0.5, 0.5}, p), Error);
+  }
+  logits[1][7] = -std::numeric_limits<float>::infinity();  // a masked token is fine
+  EXPECT_NO_THROW(sample_tokens(logits, {0.5, 0.5}, p));
 }
 
 TEST(Sampler, WideVocabularyFallsBackToAFullSort) {
