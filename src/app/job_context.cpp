@@ -24,8 +24,8 @@ JobContext::JobContext(const CommandLine& cl, int* argc, char*** argv)
   mpi_ = std::make_unique<MpiSession>(argc, argv);
   log_ = std::make_unique<Log>(std::cerr, mpi_->rank());
   // Once per job (rank 0), not once per rank: every rank loads the same OpenBLAS.
-  if (const std::string slow_blas = blas_kernel_warning(probe_blas_kernel()); !slow_blas.empty() && log_->prints_info())
-    log_->warn(slow_blas);
+  if (log_->prints_info())
+    if (const std::string slow_blas = blas_kernel_warning(probe_blas_kernel()); !slow_blas.empty()) log_->warn(slow_blas);
   auto slurm_int = [](const char* name) -> std::optional<int> {
     const char* v = std::getenv(name);
     return v && *v ? std::optional<int>(std::atoi(v)) : std::nullopt;

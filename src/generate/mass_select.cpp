@@ -6,15 +6,9 @@
 namespace sppo {
 namespace {
 
-uint32_t bits_of(float p) {
-  uint32_t bits;
-  std::memcpy(&bits, &p, sizeof bits);
-  return bits;
-}
-
 // The digits select_in_bucket refines a bucket by, below its 12 top bits: (shift, width).
 constexpr std::array<std::pair<int, int>, 3> kDigits{{{12, 8}, {4, 8}, {0, 4}}};
-// At most this many members are sorted rather than split by another digit.
+// Fewer members than this are sorted rather than split by another digit.
 constexpr std::size_t kSortBelow = 48;
 
 }  // namespace
@@ -125,7 +119,7 @@ Selection select_in_bucket(std::vector<Candidate>& members, double mass_before, 
     std::array<double, 256> mass{};
     std::array<int32_t, 256> count{};
     for (const Candidate& c : members) {
-      const uint32_t d = (bits_of(c.p) >> shift) & digit_mask;
+      const uint32_t d = (MassBuckets::bits_of(c.p) >> shift) & digit_mask;
       mass[d] += c.p;
       ++count[d];
     }
@@ -143,7 +137,7 @@ Selection select_in_bucket(std::vector<Candidate>& members, double mass_before, 
     within = above_chosen;
     const uint32_t keep = static_cast<uint32_t>(chosen);
     members.erase(std::remove_if(members.begin(), members.end(),
-                                 [&](const Candidate& c) { return ((bits_of(c.p) >> shift) & digit_mask) != keep; }),
+                                 [&](const Candidate& c) { return ((MassBuckets::bits_of(c.p) >> shift) & digit_mask) != keep; }),
                   members.end());
   }
   std::sort(members.begin(), members.end(), before);

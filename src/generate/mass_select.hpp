@@ -27,11 +27,13 @@ class MassBuckets {
   static constexpr int kShift = 20;
   static constexpr int kBuckets = 1 << (31 - kShift);  // sign bit clear: probabilities >= 0
 
-  static uint32_t bucket_of(float p) {
+  // A float's bit pattern; its top bits are the bucket, the rest select_in_bucket's digits.
+  static uint32_t bits_of(float p) {
     uint32_t bits;
     std::memcpy(&bits, &p, sizeof bits);
-    return bits >> kShift;
+    return bits;
   }
+  static uint32_t bucket_of(float p) { return bits_of(p) >> kShift; }
 
   // One pass over the row: each bucket's mass. A bucket of mass 0 counts as empty (it can
   // hold only probabilities 0, which no selection below can pick).

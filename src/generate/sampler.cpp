@@ -69,9 +69,18 @@ int32_t sample_top_k(const float* probs, int64_t vocab, double u, const Sampling
   return select_by_mass(begin, end, 0.0, u * kept_mass, /*strict=*/true, &through)->id;
 }
 
-int32_t sample_row(const float* probs, int64_t vocab, double u, const SamplingParams& params, MassBuckets& buckets,
-                   std::vector<int32_t>& ids, std::vector<Candidate>& kept, std::vector<Candidate>& other,
-                   std::vector<Candidate>& scratch) {
+// What one thread's rows reuse, row after row: the bucket masses, the gather's ids, the edge
+// bucket's members (and a copy the top-p selection rearranges), the pick's candidates.
+struct RowScratch {
+  MassBuckets buckets;
+  std::vector<int32_t> ids;
+  std::vector<Candidate> kept, kept_copy, other;
+};
+
+int32_t sample_row(const float* probs, int64_t vocab, double u, const SamplingParams& params, RowScratch& work) {
+  MassBuckets& buckets = work.buckets;
+  std::vector<Candidate>& kept = work.kept;
+  std::vector<Candidate>& other = work.other;
   if (params.top_k > 0 && params.top_k < vocab) return sample_top_k(probs, vocab, u, params, kept);
   buckets.fill(probs, vocab);
   // Smallest prefix whose mass reaches top_p (at least one token): keep through `last`, which
@@ -88,11 +97,11 @@ int32_t sample_row(const float* probs, int64_t vocab, double u, const SamplingPa
   double unused = 0;
   const int high = buckets.find(u * above_edge, /*strict=*/true, &unused);
   const int low = buckets.find(u * (above_edge + buckets.mass(edge)), /*strict=*/true, &unused);
-  gather_buckets(probs, vocab, edge, std::max(low, edge + 1), high < 0 ? edge : high, ids, kept, other);
+  gather_buckets(probs, vocab, edge, std::max(low, edge + 1), high < 0 ? edge : high, work.ids, kept, other);
   // A row of NaN (NaN or +inf logits, or all -inf) has no bucket of positive mass to select in.
   if (kept.empty()) throw Error("sample_tokens: a row of logits gives no finite probabilities (NaN or infinite logits)");
-  scratch = kept;
-  const Selection last = select_in_bucket(scratch, above_edge, params.top_p, /*strict=*/false);
+  work.kept_copy = kept;
+  const Selection last = select_in_bucket(work.kept_copy, above_edge, params.top_p, /*strict=*/false);
   const double kept_mass = above_edge + last.within;
   // Inverse CDF over the kept tokens in sorted order: the first whose cumulative mass exceeds
   // u × (their mass); in a bucket above the edge, or among the edge's kept members.
@@ -156,9 +165,7 @@ at::Tensor sample_tokens(const at::Tensor& logits, const std::vector<double>& un
   // from its own row alone, so the tokens do not depend on the thread count.
   constexpr int64_t kBlock = 4;
   at::parallel_for(0, rows, 1, [&](int64_t first, int64_t last) {
-    MassBuckets buckets;
-    std::vector<int32_t> ids;
-    std::vector<Candidate> kept, other, scratch;
+    RowScratch work;
     const int64_t most = std::min(kBlock, last - first);
     at::Tensor scaled = at::empty({most, vocab}, at::kFloat), probs = at::empty({most, vocab}, at::kFloat);
     for (int64_t b = first; b < last; b += kBlock) {
@@ -168,7 +175,7 @@ at::Tensor sample_tokens(const at::Tensor& logits, const std::vector<double>& un
       at::softmax_out(p, s, -1);
       const float* row = p.data_ptr<float>();
       for (int64_t r = b; r < b + n; ++r, row += vocab)
-        out[r] = sample_row(row, vocab, uniforms[static_cast<std::size_t>(r)], params, buckets, ids, kept, other, scratch);
+        out[r] = sample_row(row, vocab, uniforms[static_cast<std::size_t>(r)], params, work);
     }
   });
   return tokens;
