@@ -149,6 +149,9 @@ int main(int argc, char** argv) {
     // The measure: a decode step (the engine's time less the prefill) against its matmuls.
     std::printf("  decode steps %.2f s (prefill %.2f s): a decode step is %.2fx its matmuls\n", stats.decode_seconds,
                 stats.prefill_seconds, stats.decode_seconds / matmuls);
+    const double forward = stats.decode_seconds - stats.sample_seconds;
+    std::printf("  of which the sampler %.2f s (%.0f%%): the steps' forward alone is %.2fx its matmuls\n",
+                stats.sample_seconds, 100 * stats.sample_seconds / stats.decode_seconds, forward / matmuls);
   }
   return 0;
 }

@@ -81,7 +81,9 @@ std::vector<Generation> generate_samples(const CausalLM& model, const std::vecto
       uniforms[b] = sample_uniform(stream, static_cast<uint64_t>(prompt_ids[static_cast<std::size_t>(r / K)]),
                                    static_cast<uint32_t>(r % K), static_cast<uint32_t>(step));
     }
+    const auto sampling = Clock::now();
     const at::Tensor chosen = sample_tokens(logits, uniforms, params).to(at::kCPU);  // [B] ids: the step's one copy back
+    if (stats) stats->sample_seconds += seconds_since(sampling);
     const int64_t* tok = chosen.data_ptr<int64_t>();
     for (std::size_t b = 0; b < live.size(); ++b) {
       if (done_in_batch[b]) continue;

@@ -21,6 +21,7 @@ struct GenerationStats {
   int64_t decode_steps = 0;
   double prefill_seconds = 0;  // wall time of the prompts' forward and the expansion to K rows
   double decode_seconds = 0;   // wall time of the rest: the decode steps and their sampling
+  double sample_seconds = 0;   // of decode_seconds, the sampler's (every step's token choice)
 };
 
 // Samples `samples_per_prompt` responses for each prompt (token ids, BOS included). Each

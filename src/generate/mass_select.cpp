@@ -14,8 +14,14 @@ constexpr std::size_t kSortBelow = 48;
 }  // namespace
 
 void MassBuckets::fill(const float* probs, int64_t vocab) {
-  mass_.assign(kBuckets, 0.0);
-  mass_odd_.assign(kBuckets, 0.0);
+  // Between rows both arrays are zero outside [low_, high_] and mass_odd_ is zero everywhere,
+  // so only the previous row's range needs clearing (a flat row touches a few dozen buckets).
+  if (mass_.empty()) {
+    mass_.assign(kBuckets, 0.0);
+    mass_odd_.assign(kBuckets, 0.0);
+  } else if (high_ >= low_) {
+    std::fill(mass_.begin() + low_, mass_.begin() + high_ + 1, 0.0);
+  }
   // Two accumulators, even and odd positions: neighbours that fall into one bucket (most of a
   // flat row's do) add into different slots instead of waiting on each other's store. The
   // sums are exact, so splitting them changes no bit.
@@ -25,12 +31,24 @@ void MassBuckets::fill(const float* probs, int64_t vocab) {
     mass_odd_[bucket_of(probs[i + 1])] += probs[i + 1];
   }
   if (i < vocab) mass_[bucket_of(probs[i])] += probs[i];
-  for (std::size_t b = 0; b < static_cast<std::size_t>(kBuckets); ++b) mass_[b] += mass_odd_[b];
+  // The odd sums into the even ones, and the range of buckets that are not zero (NaN
+  // included, so that the next row clears it too).
+  low_ = kBuckets;
+  high_ = -1;
+  for (int b = 0; b < kBuckets; ++b) {
+    const auto at = static_cast<std::size_t>(b);
+    mass_[at] += mass_odd_[at];
+    mass_odd_[at] = 0.0;
+    if (mass_[at] != 0.0) {
+      low_ = std::min(low_, b);
+      high_ = b;
+    }
+  }
 }
 
 int MassBuckets::find(double target, bool strict, double* before) const {
   double cumulative = 0;
-  for (int b = kBuckets - 1; b >= 0; --b) {
+  for (int b = high_; b >= low_; --b) {
     const double m = mass_[static_cast<std::size_t>(b)];
     if (m == 0) continue;
     const double through = cumulative + m;
@@ -46,12 +64,12 @@ int MassBuckets::find(double target, bool strict, double* before) const {
 
 double MassBuckets::mass_above(int b) const {
   double cumulative = 0;
-  for (int i = kBuckets - 1; i > b; --i) cumulative += mass_[static_cast<std::size_t>(i)];
+  for (int i = high_; i > b && i >= low_; --i) cumulative += mass_[static_cast<std::size_t>(i)];
   return cumulative;
 }
 
 int MassBuckets::lowest() const {
-  for (int b = 0; b < kBuckets; ++b)
+  for (int b = low_; b <= high_; ++b)
     if (mass_[static_cast<std::size_t>(b)] > 0) return b;
   return 0;
 }

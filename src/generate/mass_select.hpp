@@ -52,6 +52,7 @@ class MassBuckets {
  private:
   std::vector<double> mass_;
   std::vector<double> mass_odd_;  // fill's second accumulator (elements at odd positions)
+  int low_ = 0, high_ = -1;       // the buckets that are not zero lie in [low_, high_]
 };
 
 // One pass over the row: the members of bucket `edge` into `edge_members`, and the members of

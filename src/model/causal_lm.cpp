@@ -106,8 +106,10 @@ at::Tensor rms_norm(const CausalLmConfig& c, const at::Tensor& x, const at::Tens
 
 // rotate_half: (x1, x2) -> (-x2, x1) over the two halves of the last dimension.
 at::Tensor rotate_half(const at::Tensor& x) {
-  const int64_t half = x.size(-1) / 2;
-  return at::cat({-x.slice(-1, half), x.slice(-1, 0, half)}, -1);
+  // chunk, not two slices: its backward joins the two gradients in one copy, where each
+  // slice's would zero a whole tensor of x's size and copy its half in.
+  const std::vector<at::Tensor> halves = x.chunk(2, -1);
+  return at::cat({-halves[1], halves[0]}, -1);
 }
 
 // c · tanh(s / c): Gemma-2's soft cap of attention scores and final logits.
@@ -125,7 +127,12 @@ at::Tensor explicit_attention(const CausalLmConfig& c, const at::Tensor& qg, con
   const int64_t B = qg.size(0), kvh = qg.size(1), groups = c.kv_groups(), L = qg.size(2) / groups, T = k.size(2);
   at::Tensor scores = at::matmul(qg, k.transpose(2, 3)) * c.score_scale();  // [B, kvh, g*L, T]
   if (c.attn_logit_softcap) scores = soft_cap(scores, *c.attn_logit_softcap);  // before the mask
-  scores = scores.view({B, kvh, groups, L, T}).masked_fill(~allowed, lowest_score(scores.scalar_type()));
+  // The mask as an addition of 0 or the lowest value: a masked score becomes exactly the lowest
+  // value (any score below 2^103 in size vanishes in its rounding), and in backward an
+  // addition passes the gradient through where a masked_fill would take another pass.
+  const at::Tensor bias =
+      at::zeros(allowed.sizes(), scores.options()).masked_fill_(allowed.logical_not(), lowest_score(scores.scalar_type()));
+  scores = scores.view({B, kvh, groups, L, T}) + bias;
   const at::Tensor probs = at::softmax(scores, -1, at::kFloat).to(qg.scalar_type()).view({B, kvh, groups * L, T});
   return at::matmul(probs, v);
 }

@@ -64,6 +64,8 @@ TEST(Engine, KSamplesShareThePrefillAndAreReproducible) {
   EXPECT_LE(stats.decode_steps, p.max_new_tokens - 1) << "the first token comes from the prefill's logits";
   EXPECT_GT(stats.prefill_seconds, 0.0);  // both phases are timed (their sum is the call's wall time)
   EXPECT_GT(stats.decode_seconds, 0.0);
+  EXPECT_GT(stats.sample_seconds, 0.0);  // the sampler's part of the decode time
+  EXPECT_LE(stats.sample_seconds, stats.decode_seconds);
   // The same prompt with the same id alone gives the same samples: batch composition does not matter.
   const auto alone = generate_samples(g.model, {g.prompts[1]}, {11}, 4, p, {42, 1});
   for (int k = 0; k < 4; ++k) {

@@ -49,6 +49,27 @@ TEST(MassBuckets, FillSumsEachBucketExactlyWhateverTheOrder) {
   EXPECT_GT(non_empty, 100);
 }
 
+// Reused row after row, the buckets hold only the last row's masses: a wide row, a row of NaN
+// (whose buckets must be cleared too), then a narrow one, against a fresh MassBuckets.
+TEST(MassBuckets, ReusedForAnotherRowHoldsOnlyThatRowsMasses) {
+  const std::vector<float> wide = spread_row(5000, 5);
+  const std::vector<float> nan_row(300, std::nanf(""));
+  const std::vector<float> narrow{0.4f, 0.35f, 0.25f};
+  MassBuckets reused, fresh;
+  reused.fill(wide.data(), static_cast<int64_t>(wide.size()));
+  reused.fill(nan_row.data(), static_cast<int64_t>(nan_row.size()));
+  double above = 0;
+  EXPECT_EQ(reused.find(0.5, /*strict=*/false, &above), -1);  // NaN mass reaches no target
+  reused.fill(narrow.data(), 3);
+  fresh.fill(narrow.data(), 3);
+  for (int b = 0; b < MassBuckets::kBuckets; ++b)
+    EXPECT_EQ(reused.mass(b), fresh.mass(b)) << "bucket " << b;  // to the bit, zero elsewhere
+  EXPECT_EQ(reused.lowest(), static_cast<int>(MassBuckets::bucket_of(0.25f)));
+  EXPECT_EQ(reused.find(0.5, /*strict=*/false, &above), static_cast<int>(MassBuckets::bucket_of(0.35f)));
+  EXPECT_DOUBLE_EQ(above, 0.4f);
+  EXPECT_EQ(reused.mass_above(reused.lowest()), fresh.mass_above(fresh.lowest()));
+}
+
 TEST(MassBuckets, FindWalksFromTheLargestProbabilities) {
   const std::vector<float> p{0.5f, 0.3f, 0.15f, 0.05f};
   MassBuckets buckets;
