@@ -24,8 +24,11 @@ JobContext::JobContext(const CommandLine& cl, int* argc, char*** argv)
   mpi_ = std::make_unique<MpiSession>(argc, argv);
   log_ = std::make_unique<Log>(std::cerr, mpi_->rank());
   // Once per job (rank 0), not once per rank: every rank loads the same OpenBLAS.
-  if (log_->prints_info())
-    if (const std::string slow_blas = blas_kernel_warning(probe_blas_kernel()); !slow_blas.empty()) log_->warn(slow_blas);
+  if (log_->prints_info()) {
+    const BlasKernel blas = probe_blas_kernel();
+    if (const std::string slow = blas_kernel_warning(blas); !slow.empty()) log_->warn(slow);
+    if (const std::string note = blas_kernel_note(blas); !note.empty()) log_->info(note);
+  }
   auto slurm_int = [](const char* name) -> std::optional<int> {
     const char* v = std::getenv(name);
     return v && *v ? std::optional<int>(std::atoi(v)) : std::nullopt;

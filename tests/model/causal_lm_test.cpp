@@ -101,12 +101,36 @@ TEST(CausalLM, CachedDecodingEqualsTheFullForward) {
   }
 }
 
+// The largest difference between one product at 1 and at 2 threads, of the shape of the
+// output head over `rows` positions: whether the BLAS alone rounds differently when its thread
+// count changes.
+double blas_thread_spread(int64_t rows, int64_t in, int64_t out) {
+  at::manual_seed(3);
+  const at::Tensor x = at::randn({rows, in}), w = at::randn({out, in});
+  at::Tensor one, two;
+  {
+    const test::ThreadCount count(1);
+    one = at::linear(x, w);
+  }
+  {
+    const test::ThreadCount count(2);
+    two = at::linear(x, w);
+  }
+  return (one - two).abs().max().item<double>();
+}
+
 // Inference at 2 threads cuts the batch into row blocks for attention, one per thread; the
-// blocks run the same operations on their rows as one thread runs on the whole batch.
+// blocks run the same operations on their rows as one thread runs on the whole batch. The
+// result is the same to the bit wherever the BLAS's own products are (Debian's OpenBLAS with
+// its SkylakeX, Cooperlake or generic kernels); its Haswell kernels split a product over two
+// threads so that it rounds differently (2.5e-6 on a Zen 5 EPYC with OPENBLAS_CORETYPE=Haswell),
+// and then only that rounding may remain.
 TEST(CausalLM, AttentionOnRowBlocksPerThreadEqualsOneThread) {
   Forward f;
   const CausalLM model = CausalLM::load(test::fixtures() + "/policy-f32", at::kFloat);
   const at::NoGradGuard no_grad;
+  const double bound =
+      blas_thread_spread(f.ids.numel(), model.config().hidden_size, model.config().vocab_size) == 0 ? 0.0 : 1e-5;
   at::Tensor one, two, cached;
   {
     const test::ThreadCount count(1);
@@ -119,8 +143,8 @@ TEST(CausalLM, AttentionOnRowBlocksPerThreadEqualsOneThread) {
     cached = model.logits(f.ids, attention_from_mask(f.mask), &cache);
   }
   const at::Tensor valid = f.mask.to(at::kBool).unsqueeze(-1).expand_as(one);
-  EXPECT_EQ((one - two).abs().masked_select(valid).max().item<double>(), 0.0);
-  EXPECT_EQ((one - cached).abs().masked_select(valid).max().item<double>(), 0.0);
+  EXPECT_LE((one - two).abs().masked_select(valid).max().item<double>(), bound);
+  EXPECT_LE((one - cached).abs().masked_select(valid).max().item<double>(), bound);
 }
 
 TEST(CausalLM, BadFoldersNameTheTensor) {
