@@ -9,6 +9,7 @@
 #include <filesystem>
 
 #include "core/error.hpp"
+#include "core/heap_reuse.hpp"
 #include "dist/blas_kernel.hpp"
 #include "dist/device.hpp"
 #include "io/run_layout.hpp"
@@ -21,6 +22,9 @@ bool use_prefetch(Prefetch setting, bool thread_multiple, int threads_per_rank) 
 
 JobContext::JobContext(const CommandLine& cl, int* argc, char*** argv)
     : config_(load_config(*cl.flag("config"), cl.overrides)), command_(cl.command) {
+  // Before any stage allocates: large freed blocks stay in malloc's heap for the next use
+  // (dist.freed_memory; a user's own GLIBC_TUNABLES for malloc win; core/heap_reuse.hpp).
+  if (config_.dist.freed_memory == FreedMemory::keep) keep_freed_memory(std::getenv("GLIBC_TUNABLES"));
   mpi_ = std::make_unique<MpiSession>(argc, argv);
   log_ = std::make_unique<Log>(std::cerr, mpi_->rank());
   // Once per job (rank 0), not once per rank: every rank loads the same OpenBLAS.

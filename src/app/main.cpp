@@ -1,7 +1,6 @@
 // The sppo command line. The one place errors are caught: each is printed as one line and
 // the process exits non-zero; under MPI with several ranks the whole job is aborted so that
 // no rank is left waiting in a collective.
-#include <cstdlib>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -12,7 +11,6 @@
 #include "app/version.hpp"
 #include "core/config.hpp"
 #include "core/error.hpp"
-#include "core/heap_reuse.hpp"
 #include "dist/mpi_session.hpp"
 
 namespace {
@@ -52,9 +50,6 @@ int run(const sppo::CommandLine& cl) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  // Before any stage allocates: large blocks stay in malloc's heap between uses (the user's own
-  // GLIBC_TUNABLES for malloc win; core/heap_reuse.hpp says why and what it costs).
-  sppo::keep_freed_memory(std::getenv("GLIBC_TUNABLES"));
   try {
     return run(sppo::parse_command_line(std::vector<std::string>(argv + 1, argv + argc)));
   } catch (const sppo::CollectiveError& e) {

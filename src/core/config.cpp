@@ -69,6 +69,10 @@ const NameTable<DeviceSetting>& names(DeviceSetting) {
   return t;
 }
 
+const NameTable<FreedMemory>& names(FreedMemory) {
+  static const NameTable<FreedMemory> t{{FreedMemory::keep, "keep"}, {FreedMemory::release, "release"}};
+  return t;
+}
 const NameTable<Prefetch>& names(Prefetch) {
   static const NameTable<Prefetch> t{{Prefetch::automatic, "auto"}, {Prefetch::on, "on"}, {Prefetch::off, "off"}};
   return t;
@@ -231,6 +235,7 @@ template <> struct Codec<LossKind> : EnumCodec<LossKind> {};
 template <> struct Codec<OptimizerKind> : EnumCodec<OptimizerKind> {};
 template <> struct Codec<Backend> : EnumCodec<Backend> {};
 template <> struct Codec<Prefetch> : EnumCodec<Prefetch> {};
+template <> struct Codec<FreedMemory> : EnumCodec<FreedMemory> {};
 template <> struct Codec<DeviceSetting> : EnumCodec<DeviceSetting> {};
 template <> struct Codec<NonFinite> : EnumCodec<NonFinite> {};
 
@@ -370,6 +375,7 @@ const std::vector<Field>& fields() {
       field("dist", &Config::dist, "backend", &DistConfig::backend),
       field("dist", &Config::dist, "threads_per_rank", &DistConfig::threads_per_rank, bounded(0, 4096, "threads of one rank")),
       field("dist", &Config::dist, "prefetch", &DistConfig::prefetch),
+      field("dist", &Config::dist, "freed_memory", &DistConfig::freed_memory),
   };
   return table;
 }
@@ -532,6 +538,7 @@ std::string to_string(LossKind v) { return enum_name(v); }
 std::string to_string(OptimizerKind v) { return enum_name(v); }
 std::string to_string(Backend v) { return enum_name(v); }
 std::string to_string(Prefetch v) { return enum_name(v); }
+std::string to_string(FreedMemory v) { return enum_name(v); }
 std::string to_string(DeviceSetting v) { return enum_name(v); }
 std::string to_string(NonFinite v) { return enum_name(v); }
 

@@ -20,6 +20,7 @@ enum class LossKind { sppo, sppo_single, sppo_all, dpo, ipo, sft };
 enum class OptimizerKind { rmsprop, adamw, sgd };
 enum class Backend { automatic, mpi, nccl };
 enum class Prefetch { automatic, on, off };
+enum class FreedMemory { keep, release };
 // Where a rank computes: auto is its GPU when the LibTorch build has CUDA and one is visible.
 enum class DeviceSetting { automatic, cpu, cuda };
 // Whether the backward pass recomputes each decoder layer's forward (less memory: only layer
@@ -109,6 +110,9 @@ struct DistConfig {
   // Training gathers one unit ahead from a helper thread. auto: on when a rank has more than
   // one thread (the helper spins in MPI while waiting and needs a core of its own).
   Prefetch prefetch = Prefetch::automatic;
+  // keep: malloc keeps large freed blocks in its heap for the next request (core/heap_reuse.hpp);
+  // release: glibc's default, large blocks mapped on request and unmapped on free.
+  FreedMemory freed_memory = FreedMemory::keep;
 };
 
 struct Config {
@@ -158,6 +162,7 @@ std::string to_string(LossKind v);
 std::string to_string(OptimizerKind v);
 std::string to_string(Backend v);
 std::string to_string(Prefetch v);
+std::string to_string(FreedMemory v);
 std::string to_string(DeviceSetting v);
 std::string to_string(NonFinite v);
 

@@ -37,6 +37,7 @@ TEST(Config, DefaultsAreThePapersSetup) {
   EXPECT_FALSE(c.train.data.has_value());
   EXPECT_EQ(c.dist.backend, Backend::automatic);
   EXPECT_EQ(c.dist.prefetch, Prefetch::automatic);
+  EXPECT_EQ(c.dist.freed_memory, FreedMemory::keep);
   EXPECT_EQ(c.dist.device, DeviceSetting::automatic);
   EXPECT_EQ(c.train.activation_checkpointing, ActivationCheckpointing::on);
 }
@@ -53,7 +54,7 @@ train: {loss: dpo, beta: 0.1, optimizer: adamw, lr: 1e-5, warmup_ratio: 0, epoch
         micro_batch: 2, max_length: 128, max_prompt_length: 64, clip_grad_norm: 0, precision: bf16, activation_checkpointing: off,
         checkpoint_every: 5, data: pairs.jsonl}
 eval: {prompts: e.jsonl, max_new_tokens: 32}
-dist: {device: cpu, backend: mpi, threads_per_rank: 2}
+dist: {device: cpu, backend: mpi, threads_per_rank: 2, freed_memory: release}
 )", "full.yaml");
   EXPECT_EQ(c.run.name, "exp-1");
   EXPECT_EQ(c.run.seed, 7);
@@ -71,6 +72,7 @@ dist: {device: cpu, backend: mpi, threads_per_rank: 2}
   EXPECT_EQ(c.train.activation_checkpointing, ActivationCheckpointing::off);
   EXPECT_EQ(c.train.data.value(), "pairs.jsonl");
   EXPECT_EQ(c.dist.backend, Backend::mpi);
+  EXPECT_EQ(c.dist.freed_memory, FreedMemory::release);
   EXPECT_EQ(c.dist.device, DeviceSetting::cpu);
   EXPECT_EQ(c.dist.threads_per_rank, 2);
 }
