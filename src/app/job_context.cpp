@@ -16,6 +16,12 @@
 
 namespace sppo {
 
+bool keeps_freed_memory(const Config& config) {
+  if (config.dist.freed_memory == FreedMemory::automatic)
+    return config.train.activation_checkpointing == ActivationCheckpointing::off;
+  return config.dist.freed_memory == FreedMemory::keep;
+}
+
 bool use_prefetch(Prefetch setting, bool thread_multiple, int threads_per_rank) {
   return thread_multiple && (setting == Prefetch::on || (setting == Prefetch::automatic && threads_per_rank > 1));
 }
@@ -24,7 +30,7 @@ JobContext::JobContext(const CommandLine& cl, int* argc, char*** argv)
     : config_(load_config(*cl.flag("config"), cl.overrides)), command_(cl.command) {
   // Before any stage allocates: large freed blocks stay in malloc's heap for the next use
   // (dist.freed_memory; a user's own GLIBC_TUNABLES for malloc win; core/heap_reuse.hpp).
-  if (config_.dist.freed_memory == FreedMemory::keep) keep_freed_memory(std::getenv("GLIBC_TUNABLES"));
+  if (keeps_freed_memory(config_)) keep_freed_memory(std::getenv("GLIBC_TUNABLES"));
   mpi_ = std::make_unique<MpiSession>(argc, argv);
   log_ = std::make_unique<Log>(std::cerr, mpi_->rank());
   // Once per job (rank 0), not once per rank: every rank loads the same OpenBLAS.

@@ -55,4 +55,8 @@ class JobContext {
 // ~15 % in bench/train).
 bool use_prefetch(Prefetch setting, bool thread_multiple, int threads_per_rank);
 
+// Whether the job keeps freed memory in malloc's heap (dist.freed_memory; auto: unless
+// train.activation_checkpointing is on).
+bool keeps_freed_memory(const Config& config);
+
 }  // namespace sppo

@@ -70,7 +70,8 @@ const NameTable<DeviceSetting>& names(DeviceSetting) {
 }
 
 const NameTable<FreedMemory>& names(FreedMemory) {
-  static const NameTable<FreedMemory> t{{FreedMemory::keep, "keep"}, {FreedMemory::release, "release"}};
+  static const NameTable<FreedMemory> t{
+      {FreedMemory::automatic, "auto"}, {FreedMemory::keep, "keep"}, {FreedMemory::release, "release"}};
   return t;
 }
 const NameTable<Prefetch>& names(Prefetch) {

@@ -20,7 +20,7 @@ enum class LossKind { sppo, sppo_single, sppo_all, dpo, ipo, sft };
 enum class OptimizerKind { rmsprop, adamw, sgd };
 enum class Backend { automatic, mpi, nccl };
 enum class Prefetch { automatic, on, off };
-enum class FreedMemory { keep, release };
+enum class FreedMemory { automatic, keep, release };
 // Where a rank computes: auto is its GPU when the LibTorch build has CUDA and one is visible.
 enum class DeviceSetting { automatic, cpu, cuda };
 // Whether the backward pass recomputes each decoder layer's forward (less memory: only layer
@@ -111,8 +111,9 @@ struct DistConfig {
   // one thread (the helper spins in MPI while waiting and needs a core of its own).
   Prefetch prefetch = Prefetch::automatic;
   // keep: malloc keeps large freed blocks in its heap for the next request (core/heap_reuse.hpp);
-  // release: glibc's default, large blocks mapped on request and unmapped on free.
-  FreedMemory freed_memory = FreedMemory::keep;
+  // release: glibc's default, large blocks mapped on request and unmapped on free; auto: keep
+  // unless train.activation_checkpointing is on (which says memory matters more than time).
+  FreedMemory freed_memory = FreedMemory::automatic;
 };
 
 struct Config {

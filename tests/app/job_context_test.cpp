@@ -17,6 +17,18 @@ TEST(JobContext, PrefetchWhenMpiAllowsItAndAutoWhenTheRankHasASecondCore) {
   EXPECT_FALSE(use_prefetch(Prefetch::automatic, true, 1));
 }
 
+TEST(JobContext, FreedMemoryIsKeptWhenSetOrWhenTrainingDoesNotCheckpoint) {
+  Config c;
+  EXPECT_FALSE(keeps_freed_memory(c)) << "auto with the default activation_checkpointing: on";
+  c.train.activation_checkpointing = ActivationCheckpointing::off;
+  EXPECT_TRUE(keeps_freed_memory(c));
+  c.dist.freed_memory = FreedMemory::release;
+  EXPECT_FALSE(keeps_freed_memory(c));
+  c.dist.freed_memory = FreedMemory::keep;
+  c.train.activation_checkpointing = ActivationCheckpointing::on;
+  EXPECT_TRUE(keeps_freed_memory(c));
+}
+
 TEST(JobContext, IntegerFlagsAreCheckedNamingTheFlag) {
   CommandLine cl;
   cl.command = "train";

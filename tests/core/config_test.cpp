@@ -37,7 +37,7 @@ TEST(Config, DefaultsAreThePapersSetup) {
   EXPECT_FALSE(c.train.data.has_value());
   EXPECT_EQ(c.dist.backend, Backend::automatic);
   EXPECT_EQ(c.dist.prefetch, Prefetch::automatic);
-  EXPECT_EQ(c.dist.freed_memory, FreedMemory::keep);
+  EXPECT_EQ(c.dist.freed_memory, FreedMemory::automatic);
   EXPECT_EQ(c.dist.device, DeviceSetting::automatic);
   EXPECT_EQ(c.train.activation_checkpointing, ActivationCheckpointing::on);
 }
