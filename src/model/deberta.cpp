@@ -40,12 +40,14 @@ DebertaEncoder::DebertaEncoder(const DebertaConfig& c, const SafetensorsModel& w
   for (int64_t l = 0; l < c.num_layers; ++l) {
     const std::string n = p + "encoder.layer." + std::to_string(l) + ".";
     Layer L;
-    L.q_w = load_weight(w, n + "attention.self.query_proj.weight", {H, H}, dtype, used, device);
-    L.q_b = load_weight(w, n + "attention.self.query_proj.bias", {H}, dtype, used, device);
-    L.k_w = load_weight(w, n + "attention.self.key_proj.weight", {H, H}, dtype, used, device);
-    L.k_b = load_weight(w, n + "attention.self.key_proj.bias", {H}, dtype, used, device);
-    L.v_w = load_weight(w, n + "attention.self.value_proj.weight", {H, H}, dtype, used, device);
-    L.v_b = load_weight(w, n + "attention.self.value_proj.bias", {H}, dtype, used, device);
+    const at::Tensor q_w = load_weight(w, n + "attention.self.query_proj.weight", {H, H}, dtype, used, device);
+    const at::Tensor q_b = load_weight(w, n + "attention.self.query_proj.bias", {H}, dtype, used, device);
+    const at::Tensor k_w = load_weight(w, n + "attention.self.key_proj.weight", {H, H}, dtype, used, device);
+    const at::Tensor k_b = load_weight(w, n + "attention.self.key_proj.bias", {H}, dtype, used, device);
+    const at::Tensor v_w = load_weight(w, n + "attention.self.value_proj.weight", {H, H}, dtype, used, device);
+    const at::Tensor v_b = load_weight(w, n + "attention.self.value_proj.bias", {H}, dtype, used, device);
+    L.qkv_w = at::cat({q_w, k_w, v_w}, 0);  // [3H, H]
+    L.qkv_b = at::cat({q_b, k_b, v_b}, 0);
     L.attn_out_w = load_weight(w, n + "attention.output.dense.weight", {H, H}, dtype, used, device);
     L.attn_out_b = load_weight(w, n + "attention.output.dense.bias", {H}, dtype, used, device);
     L.attn_norm_w = load_weight(w, n + "attention.output.LayerNorm.weight", {H}, dtype, used, device);
@@ -56,8 +58,8 @@ DebertaEncoder::DebertaEncoder(const DebertaConfig& c, const SafetensorsModel& w
     L.out_b = load_weight(w, n + "output.dense.bias", {H}, dtype, used, device);
     L.out_norm_w = load_weight(w, n + "output.LayerNorm.weight", {H}, dtype, used, device);
     L.out_norm_b = load_weight(w, n + "output.LayerNorm.bias", {H}, dtype, used, device);
-    L.pos_key = split_heads(at::linear(R, L.k_w, L.k_b));  // share_att_key: the content projections
-    L.pos_query = split_heads(at::linear(R, L.q_w, L.q_b));
+    L.pos_key = split_heads(at::linear(R, k_w, k_b));  // share_att_key: the content projections
+    L.pos_query = split_heads(at::linear(R, q_w, q_b));
     layers_.push_back(std::move(L));
   }
 }
@@ -67,9 +69,13 @@ at::Tensor DebertaEncoder::layer_forward(const Layer& w, const at::Tensor& h, co
   const DebertaConfig& c = config_;
   const int64_t heads = c.num_heads, d = c.head_dim();
   auto split_heads = [&](const at::Tensor& x) { return x.view({x.size(0), x.size(1), heads, d}).transpose(1, 2); };
-  const at::Tensor q = split_heads(at::linear(h, w.q_w, w.q_b));  // [B, heads, L, d]
-  const at::Tensor k = split_heads(at::linear(h, w.k_w, w.k_b));
-  const at::Tensor v = split_heads(at::linear(h, w.v_w, w.v_b));
+  // One GEMM of N = 3H instead of three of H: each element is the same dot product, summed
+  // in the same order, and the wider product keeps more of the CPU's matmul rate.
+  const int64_t H = c.hidden_size;
+  const at::Tensor qkv = at::linear(h, w.qkv_w, w.qkv_b);  // [B, L, 3H]
+  const at::Tensor q = split_heads(qkv.slice(-1, 0, H));   // [B, heads, L, d], rows 3H apart
+  const at::Tensor k = split_heads(qkv.slice(-1, H, 2 * H));
+  const at::Tensor v = split_heads(qkv.slice(-1, 2 * H, 3 * H));
   const double scale = std::sqrt(static_cast<double>(d * c.scale_factor()));
 
   // scores_ij = (q_i . k_j + q_i . Kr[idx(i,j)] + k_j . Qr[idx(i,j)]) / sqrt(3 d), each term

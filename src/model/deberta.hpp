@@ -33,7 +33,8 @@ class DebertaEncoder {
 
  private:
   struct Layer {
-    at::Tensor q_w, q_b, k_w, k_b, v_w, v_b, attn_out_w, attn_out_b, attn_norm_w, attn_norm_b;
+    at::Tensor qkv_w, qkv_b;  // query_proj, key_proj and value_proj stacked: [3H, H] and [3H]
+    at::Tensor attn_out_w, attn_out_b, attn_norm_w, attn_norm_b;
     at::Tensor inter_w, inter_b, out_w, out_b, out_norm_w, out_norm_b;
     // Kr = key_proj(R), Qr = query_proj(R) of the normalised relative embeddings R, split
     // into heads: [1, heads, 2 x buckets, head_dim]. They depend on the weights alone, so
