@@ -3,18 +3,20 @@
 // 100-400 tokens, candidates 50-400), K = 5: all 20 ordered pairs of each prompt, scored
 // one pair per forward (batch 1, as the official pipeline calls PairRM) and with sppo's
 // length-sorted batches. Prints the 2048^3 matmul yardstick from the same process.
-//   build/bin/bench_annotate [--threads N] [--prompts P] [--batch B] [--short 1]
+//   build/bin/bench_annotate [--threads N] [--prompts P] [--batch B] [--short 1] [--freed-memory keep|release]
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <unistd.h>
 
 #include "annotate/pair_batches.hpp"
 #include "bench_support.hpp"
+#include "core/heap_reuse.hpp"
 #include "io/safetensors_writer.hpp"
 
 namespace {
@@ -90,13 +92,18 @@ std::vector<int32_t> random_ids(int64_t n) {
 
 int main(int argc, char** argv) {
   int threads = 1, prompts = 2, batch = 16;
+  bool keep_heap = true;
   bool short_rows = false;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (!std::strcmp(argv[i], "--threads")) threads = std::atoi(argv[i + 1]);
+    if (!std::strcmp(argv[i], "--freed-memory")) keep_heap = std::strcmp(argv[i + 1], "release") != 0;
     if (!std::strcmp(argv[i], "--prompts")) prompts = std::atoi(argv[i + 1]);
     if (!std::strcmp(argv[i], "--batch")) batch = std::atoi(argv[i + 1]);
     if (!std::strcmp(argv[i], "--short")) short_rows = std::atoi(argv[i + 1]) != 0;
   }
+  // As `sppo` does by default (dist.freed_memory: auto keeps them when nothing checkpoints).
+  const bool kept = keep_heap && sppo::keep_freed_memory(std::getenv("GLIBC_TUNABLES"));
+  std::printf("freed memory: %s\n", kept ? "kept in the heap" : "returned to the kernel (glibc default)");
   at::set_num_threads(threads);
   at::manual_seed(0);
   const std::string dir = write_random_ranker();

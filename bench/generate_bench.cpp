@@ -8,18 +8,20 @@
 //     steps' own time (the engine's, less the prompts' prefill) as a multiple of it.
 // With --write-model DIR it also writes the model as a Hugging Face folder (tokenizer from
 // the fixtures) for bench/generate, which times `sppo generate` at 1 and 2 ranks.
-//   build/bin/bench_generate [--threads N] [--new-tokens M] [--write-model DIR [--model-only 1]]
+//   build/bin/bench_generate [--threads N] [--new-tokens M] [--freed-memory keep|release] [--write-model DIR [--model-only 1]]
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <string>
 
 #include "generate/engine.hpp"
 #include "bench_support.hpp"
+#include "core/heap_reuse.hpp"
 #include "dist/blas_kernel.hpp"
 #include "io/safetensors_writer.hpp"
 #include "model/split_matmul.hpp"
@@ -77,15 +79,20 @@ void write_model(const sppo::CausalLmConfig& c, const std::vector<sppo::UnitPara
 
 int main(int argc, char** argv) {
   int threads = 1;
+  bool keep_heap = true;
   int64_t new_tokens = 128;
   bool model_only = false;
   std::string model_dir;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (!std::strcmp(argv[i], "--threads")) threads = std::atoi(argv[i + 1]);
+    if (!std::strcmp(argv[i], "--freed-memory")) keep_heap = std::strcmp(argv[i + 1], "release") != 0;
     if (!std::strcmp(argv[i], "--write-model")) model_dir = argv[i + 1];
     if (!std::strcmp(argv[i], "--new-tokens")) new_tokens = std::atoll(argv[i + 1]);
     if (!std::strcmp(argv[i], "--model-only")) model_only = std::atoi(argv[i + 1]) != 0;
   }
+  // As `sppo` does by default (dist.freed_memory: auto keeps them when nothing checkpoints).
+  const bool kept = keep_heap && sppo::keep_freed_memory(std::getenv("GLIBC_TUNABLES"));
+  std::printf("freed memory: %s\n", kept ? "kept in the heap" : "returned to the kernel (glibc default)");
   at::set_num_threads(threads);
   at::manual_seed(0);
   const sppo::CausalLmConfig config = bench_config();
