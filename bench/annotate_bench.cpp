@@ -19,7 +19,6 @@
 
 #include "annotate/pair_batches.hpp"
 #include "bench_support.hpp"
-#include "core/heap_reuse.hpp"
 #include "io/safetensors_writer.hpp"
 
 namespace {
@@ -104,8 +103,7 @@ int main(int argc, char** argv) {
     if (!std::strcmp(argv[i], "--batch")) batch = std::atoi(argv[i + 1]);
     if (!std::strcmp(argv[i], "--short")) short_rows = std::atoi(argv[i + 1]) != 0;
   }
-  // As `sppo` does by default (dist.freed_memory: auto keeps them when nothing checkpoints).
-  const bool kept = keep_heap && sppo::keep_freed_memory(std::getenv("GLIBC_TUNABLES"));
+  sppo::bench::keep_freed_memory_as_sppo_does(keep_heap);
   at::set_num_threads(threads);
   at::manual_seed(0);
   const std::string dir = write_random_ranker();
@@ -130,7 +128,6 @@ int main(int argc, char** argv) {
         }
   }
   std::printf("threads %d, %zu pairs of %.0f tokens on average\n", threads, rows.size(), double(tokens) / rows.size());
-  std::printf("freed memory: %s\n", kept ? "kept in the heap" : "returned to the kernel (glibc default)");
   // The yardstick before and after the pairs, the higher of the two: on a shared machine one
   // measurement taken while a neighbour runs reads as low as 55 % of the other.
   const double before = matmul_gflops();

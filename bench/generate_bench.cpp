@@ -21,7 +21,6 @@
 
 #include "generate/engine.hpp"
 #include "bench_support.hpp"
-#include "core/heap_reuse.hpp"
 #include "dist/blas_kernel.hpp"
 #include "io/safetensors_writer.hpp"
 #include "model/split_matmul.hpp"
@@ -90,9 +89,7 @@ int main(int argc, char** argv) {
     if (!std::strcmp(argv[i], "--new-tokens")) new_tokens = std::atoll(argv[i + 1]);
     if (!std::strcmp(argv[i], "--model-only")) model_only = std::atoi(argv[i + 1]) != 0;
   }
-  // As `sppo` does by default (dist.freed_memory: auto keeps them when nothing checkpoints).
-  const bool kept = keep_heap && sppo::keep_freed_memory(std::getenv("GLIBC_TUNABLES"));
-  std::printf("freed memory: %s\n", kept ? "kept in the heap" : "returned to the kernel (glibc default)");
+  sppo::bench::keep_freed_memory_as_sppo_does(keep_heap);
   at::set_num_threads(threads);
   at::manual_seed(0);
   const sppo::CausalLmConfig config = bench_config();
