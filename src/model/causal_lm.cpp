@@ -9,6 +9,7 @@
 
 #include "core/error.hpp"
 #include "io/safetensors.hpp"
+#include "model/decode_attention.hpp"
 #include "model/split_matmul.hpp"
 #include "model/weights.hpp"
 
@@ -177,6 +178,8 @@ at::Tensor attention(const CausalLmConfig& c, const at::Tensor& qg, const at::Te
     return at::scaled_dot_product_attention(qg, k, v, mask, /*dropout_p=*/0.0, /*is_causal=*/false, c.score_scale());
   }
 #endif
+  if (decode_attention_applies(qg, k, c.kv_groups()))
+    return decode_attention(qg, k, v, allowed, c.score_scale(), c.attn_logit_softcap);
   return explicit_attention_threaded(c, qg, k, v, allowed);
 }
 
