@@ -56,6 +56,8 @@ MicroBatchStats& MicroBatchStats::operator+=(const MicroBatchStats& o) {
   chosen += o.chosen;
   rejected += o.rejected;
   tokens += o.tokens;
+  gather_seconds += o.gather_seconds;
+  gather_wait_seconds += o.gather_wait_seconds;
   return *this;
 }
 
@@ -114,6 +116,8 @@ MicroBatchStats accumulate_gradients(ShardedModel& model, Communicator& comm, co
   GatherSequence gathers(model, comm, prefetch_comm, dtype, /*forward_only=*/!recompute);
   if (rows.rows() == 0) {
     participate_without_rows(model, comm, gathers, recompute);
+    stats.gather_seconds = gathers.gather_seconds();
+    stats.gather_wait_seconds = gathers.waited_seconds();
     return stats;
   }
   stats.tokens = rows.mask.sum().item<int64_t>();
@@ -216,6 +220,8 @@ MicroBatchStats accumulate_gradients(ShardedModel& model, Communicator& comm, co
     embedded.backward(grad_h);
     model.unit(0).reduce_scatter_grads(comm, kept[0]);
   }
+  stats.gather_seconds = gathers.gather_seconds();
+  stats.gather_wait_seconds = gathers.waited_seconds();
   return stats;
 }
 

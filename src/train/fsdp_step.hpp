@@ -37,6 +37,8 @@ struct MicroBatchStats {
   double term_rejected = 0;     // ... and over rejected rows
   int64_t chosen = 0, rejected = 0;
   int64_t tokens = 0;           // real tokens processed
+  double gather_seconds = 0;    // this rank's all-gathers (GatherSequence), and how long the
+  double gather_wait_seconds = 0;  // compute waited for them; not reduced over ranks
   MicroBatchStats& operator+=(const MicroBatchStats& o);
 };
 

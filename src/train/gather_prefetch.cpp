@@ -2,9 +2,20 @@
 
 #include <ATen/ATen.h>
 
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+
 #include "core/error.hpp"
 
 namespace sppo {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+}  // namespace
 
 GatherSequence::GatherSequence(ShardedModel& model, Communicator& comm, Communicator* prefetch_comm, at::ScalarType dtype,
                                bool forward_only)
@@ -25,8 +36,13 @@ GatherSequence::~GatherSequence() {
 // ahead has been taken), so the helper's collectives run one at a time in sequence order.
 // The future hands its unit over (get() moves it out), so nothing here keeps a unit alive
 // once it has been taken.
-std::future<GatheredUnit> GatherSequence::launch(int64_t unit) {
-  return std::async(std::launch::async, [this, unit] { return model_.unit(unit).gather(*prefetch_comm_, dtype_, false); });
+std::future<GatherSequence::TimedUnit> GatherSequence::launch(int64_t unit) {
+  return std::async(std::launch::async, [this, unit] {
+    const auto start = Clock::now();
+    TimedUnit timed{model_.unit(unit).gather(*prefetch_comm_, dtype_, false), 0.0};
+    timed.seconds = seconds_since(start);
+    return timed;
+  });
 }
 
 GatheredUnit GatherSequence::next(int64_t expected, bool requires_grad) {
@@ -37,10 +53,16 @@ GatheredUnit GatherSequence::next(int64_t expected, bool requires_grad) {
     throw DistError("GatherSequence: expected unit " + std::to_string(expected) + ", got " + std::to_string(unit));
   ++cursor_;
   GatheredUnit g;
+  const auto start = Clock::now();
   if (!prefetch_comm_) {
     g = model_.unit(unit).gather(comm_, dtype_, requires_grad);
+    waited_seconds_ += seconds_since(start);
+    gather_seconds_ = waited_seconds_;
   } else {
-    g = ahead_.get();
+    TimedUnit timed = ahead_.get();  // the helper's time is handed over with its unit
+    waited_seconds_ += seconds_since(start);
+    gather_seconds_ += timed.seconds;
+    g = std::move(timed.unit);
     if (cursor_ < order_.size()) ahead_ = launch(order_[cursor_]);
     if (requires_grad)
       for (auto& p : g.params) p = p.detach().requires_grad_(true);
@@ -50,6 +72,17 @@ GatheredUnit GatherSequence::next(int64_t expected, bool requires_grad) {
 
 void GatherSequence::drain() {
   while (!done()) next(order_[cursor_], false);
+}
+
+std::string describe_gather_time(double step_seconds, double gather_seconds, double waited_seconds, bool prefetch) {
+  char line[200];
+  const int n = std::snprintf(line, sizeof line, "all-gathers %.2f s of %.2f s of steps; the compute waited %.2f s for them",
+                              gather_seconds, step_seconds, waited_seconds);
+  std::string out(line, static_cast<std::size_t>(n));
+  if (!prefetch) return out + " (dist.prefetch off)";
+  // hidden = the gathers' time the compute did not wait for
+  const double hidden = gather_seconds > 0 ? std::max(0.0, 1.0 - waited_seconds / gather_seconds) : 0.0;
+  return out + " (dist.prefetch hid " + std::to_string(static_cast<int>(std::lround(100 * hidden))) + " %)";
 }
 
 }  // namespace sppo

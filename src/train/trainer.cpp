@@ -20,6 +20,7 @@
 #include "train/checkpoint.hpp"
 #include "train/dataset.hpp"
 #include "train/fsdp_step.hpp"
+#include "train/gather_prefetch.hpp"
 #include "train/losses.hpp"
 #include "train/lr_schedule.hpp"
 #include "train/reference_stage.hpp"
@@ -189,6 +190,9 @@ StepMetrics train_step(const StepPlan& plan, const TrainSet& set, ShardedModel& 
   model.release_grads();
   metrics.lr = lr;
   metrics.seconds = seconds_since(start);
+  summary.step_seconds += metrics.seconds;
+  summary.gather_seconds += mine.gather_seconds;
+  summary.gather_wait_seconds += mine.gather_wait_seconds;
   return metrics;
 }
 
@@ -219,6 +223,8 @@ void export_trained(const TrainJob& job, const ShardedModel& model, const TrainS
   struct rusage usage {};
   getrusage(RUSAGE_SELF, &usage);
   ctx.log().info_any_rank("train: peak resident memory of this rank " + std::to_string(usage.ru_maxrss / 1024) + " MiB");
+  ctx.log().info_any_rank("train: " + describe_gather_time(summary.step_seconds, summary.gather_seconds,
+                                                          summary.gather_wait_seconds, ctx.prefetch() != nullptr));
   ctx.log().info("train: " + std::to_string(summary.steps) + "/" + std::to_string(summary.total_steps) + " steps" +
                  (summary.skipped_steps ? " (" + std::to_string(summary.skipped_steps) + " skipped: not finite)" : "") +
                  ", loss " + std::to_string(summary.last_loss) + ", " + format_duration(seconds_since(start)) + " -> " +

@@ -32,6 +32,9 @@ struct TrainSummary {
   double last_loss = 0;
   int64_t skipped_steps = 0;  // not finite, with train.nonfinite: skip
   bool interrupted = false;   // stopped on SIGUSR1/SIGTERM after a checkpoint; nothing exported
+  // This rank, over the steps of this run (resumed ones not included): the steps' time, their
+  // all-gathers' time, and the part of it the compute waited for (the rest dist.prefetch hid).
+  double step_seconds = 0, gather_seconds = 0, gather_wait_seconds = 0;
 };
 
 // With a samples.h5, the reference log-probabilities are computed (or reused) in the file

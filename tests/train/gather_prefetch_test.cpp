@@ -6,6 +6,9 @@
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <thread>
+
 #include "core/error.hpp"
 #include "dist/mpi_communicator.hpp"
 #include "test_support.hpp"
@@ -87,6 +90,43 @@ TEST(GatherSequence, ADroppedUnitIsFreedAsTheSequenceGoesOn) {
     }
     gathers.drain();
   }
+}
+
+// Without the helper the compute waits for every gather; with it, compute between two units
+// (here a 5 ms pause) is time in which the next gather runs, and the pause itself is never
+// counted as waiting.
+TEST(GatherSequence, TimesItsGathersAndWhatTheComputeWaitedForThem) {
+  Sharded s;
+  using Clock = std::chrono::steady_clock;
+  for (Communicator* prefetch : {static_cast<Communicator*>(nullptr), static_cast<Communicator*>(&s.prefetch)}) {
+    SCOPED_TRACE(prefetch ? "prefetch" : "synchronous");
+    GatherSequence gathers(s.sharded, s.comm, prefetch, at::kFloat, /*forward_only=*/true);
+    EXPECT_EQ(gathers.gather_seconds(), 0.0);
+    EXPECT_EQ(gathers.waited_seconds(), 0.0);
+    const auto start = Clock::now();
+    const int64_t units = s.sharded.num_units();
+    for (int64_t u = 0; u < units; ++u) {
+      gathers.next(u, false);
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    const double wall = std::chrono::duration<double>(Clock::now() - start).count();
+    EXPECT_GT(gathers.gather_seconds(), 0.0);
+    EXPECT_GT(gathers.waited_seconds(), 0.0);
+    EXPECT_LT(gathers.waited_seconds(), wall - 0.005 * static_cast<double>(units)) << "the pauses are not waits";
+    if (!prefetch) {
+      EXPECT_EQ(gathers.waited_seconds(), gathers.gather_seconds());
+    }
+  }
+}
+
+TEST(GatherSequence, DescribesTheGatherTimeAndWhatPrefetchHid) {
+  EXPECT_EQ(describe_gather_time(40.0, 3.2, 1.1, true),
+            "all-gathers 3.20 s of 40.00 s of steps; the compute waited 1.10 s for them (dist.prefetch hid 66 %)");
+  EXPECT_EQ(describe_gather_time(40.0, 3.2, 3.2, false),
+            "all-gathers 3.20 s of 40.00 s of steps; the compute waited 3.20 s for them (dist.prefetch off)");
+  // A wait longer than the gathers (the handover's own cost): nothing hidden, not a negative share.
+  EXPECT_EQ(describe_gather_time(1.0, 0.0, 0.01, true),
+            "all-gathers 0.00 s of 1.00 s of steps; the compute waited 0.01 s for them (dist.prefetch hid 0 %)");
 }
 
 }  // namespace
