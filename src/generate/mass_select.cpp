@@ -109,12 +109,23 @@ void gather_buckets(const float* probs, int64_t vocab, int edge, int low, int hi
     *end = static_cast<int32_t>(i);
     end += is_member(probs[i]);
   }
-  edge_members.clear();
-  others.clear();
+  // Each member into its list, also without a branch (edge or other is a coin toss in a flat
+  // row): stored at the end of both lists, each end advancing only past its own members.
+  const std::size_t members = static_cast<std::size_t>(end - ids.data());
+  edge_members.resize(members);
+  others.resize(members);
+  Candidate* edge_end = edge_members.data();
+  Candidate* others_end = others.data();
   for (const int32_t* id = ids.data(); id < end; ++id) {
     const Candidate c{probs[*id], *id};
-    (MassBuckets::bucket_of(c.p) == ue ? edge_members : others).push_back(c);
+    const bool in_edge = MassBuckets::bucket_of(c.p) == ue;
+    *edge_end = c;
+    edge_end += in_edge;
+    *others_end = c;
+    others_end += !in_edge;
   }
+  edge_members.resize(static_cast<std::size_t>(edge_end - edge_members.data()));
+  others.resize(static_cast<std::size_t>(others_end - others.data()));
 }
 
 void keep_bucket(std::vector<Candidate>& members, int b) {
