@@ -13,8 +13,8 @@ namespace sppo {
 namespace {
 
 // Four floats as one value (GCC/Clang vector extension): one SSE register at the x86-64
-// baseline, one NEON register on ARM. The same code, and so the same bits, on every CPU of an
-// architecture: no dispatch on the CPU's own vector width.
+// baseline, one NEON register on ARM. No dispatch on the CPU's own vector width, so one build
+// gives the same bits on every CPU it runs on (ranks on different nodes agree).
 using Lanes = float __attribute__((vector_size(16)));
 constexpr int64_t kLanes = 4;
 
