@@ -3,9 +3,9 @@
 #include <ATen/ATen.h>
 
 #include <algorithm>
-#include <chrono>
 
 #include "core/error.hpp"
+#include "core/wall_time.hpp"
 
 namespace sppo {
 
@@ -31,9 +31,7 @@ std::vector<Generation> generate_samples(const CausalLM& model, const std::vecto
   const c10::Device device = model.device();
   const auto on_device = at::TensorOptions().device(device);
 
-  using Clock = std::chrono::steady_clock;
-  const auto started = Clock::now();
-  auto seconds_since = [](Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); };
+  const auto started = WallClock::now();
   // ---- prefill: P left-padded prompts, once each
   at::Tensor ids = at::zeros({P, prompt_slots}, at::kLong);
   at::Tensor mask = at::zeros({P, prompt_slots}, at::kLong);
@@ -65,7 +63,7 @@ std::vector<Generation> generate_samples(const CausalLM& model, const std::vecto
   at::Tensor key_valid = at::cat({mask.to(at::kBool).index_select(0, expand), at::ones({P * K, params.max_new_tokens}, on_device.dtype(at::kBool))}, 1);
 
   if (stats) stats->prefill_seconds += seconds_since(started);
-  const auto decoding = Clock::now();
+  const auto decoding = WallClock::now();
   std::vector<Generation> results(static_cast<std::size_t>(P * K));
   std::vector<int64_t> live;  // result index of each row of the current batch
   for (int64_t r = 0; r < P * K; ++r) live.push_back(r);
@@ -81,7 +79,7 @@ std::vector<Generation> generate_samples(const CausalLM& model, const std::vecto
       uniforms[b] = sample_uniform(stream, static_cast<uint64_t>(prompt_ids[static_cast<std::size_t>(r / K)]),
                                    static_cast<uint32_t>(r % K), static_cast<uint32_t>(step));
     }
-    const auto sampling = Clock::now();
+    const auto sampling = WallClock::now();
     const at::Tensor chosen = sample_tokens(logits, uniforms, params).to(at::kCPU);  // [B] ids: the step's one copy back
     if (stats) stats->sample_seconds += seconds_since(sampling);
     const int64_t* tok = chosen.data_ptr<int64_t>();

@@ -3,19 +3,13 @@
 #include <ATen/ATen.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 
 #include "core/error.hpp"
+#include "core/wall_time.hpp"
 
 namespace sppo {
-namespace {
-
-using Clock = std::chrono::steady_clock;
-double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
-
-}  // namespace
 
 GatherSequence::GatherSequence(ShardedModel& model, Communicator& comm, Communicator* prefetch_comm, at::ScalarType dtype,
                                bool forward_only)
@@ -38,7 +32,7 @@ GatherSequence::~GatherSequence() {
 // once it has been taken.
 std::future<GatherSequence::TimedUnit> GatherSequence::launch(int64_t unit) {
   return std::async(std::launch::async, [this, unit] {
-    const auto start = Clock::now();
+    const auto start = WallClock::now();
     TimedUnit timed{model_.unit(unit).gather(*prefetch_comm_, dtype_, false), 0.0};
     timed.seconds = seconds_since(start);
     return timed;
@@ -53,11 +47,12 @@ GatheredUnit GatherSequence::next(int64_t expected, bool requires_grad) {
     throw DistError("GatherSequence: expected unit " + std::to_string(expected) + ", got " + std::to_string(unit));
   ++cursor_;
   GatheredUnit g;
-  const auto start = Clock::now();
+  const auto start = WallClock::now();
   if (!prefetch_comm_) {
     g = model_.unit(unit).gather(comm_, dtype_, requires_grad);
-    waited_seconds_ += seconds_since(start);
-    gather_seconds_ = waited_seconds_;
+    const double seconds = seconds_since(start);  // the gather itself, all of it waited for
+    waited_seconds_ += seconds;
+    gather_seconds_ += seconds;
   } else {
     TimedUnit timed = ahead_.get();  // the helper's time is handed over with its unit
     waited_seconds_ += seconds_since(start);

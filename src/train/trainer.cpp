@@ -3,7 +3,6 @@
 #include <ATen/ATen.h>
 #include <sys/resource.h>
 
-#include <chrono>
 #include <climits>
 #include <cmath>
 #include <fstream>
@@ -13,6 +12,7 @@
 #include "core/error.hpp"
 #include "core/progress.hpp"
 #include "core/stop_signal.hpp"
+#include "core/wall_time.hpp"
 #include "io/run_layout.hpp"
 #include "io/safetensors.hpp"
 #include "io/safetensors_writer.hpp"
@@ -31,10 +31,6 @@
 
 namespace sppo {
 namespace {
-
-using Clock = std::chrono::steady_clock;
-
-double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
 // "unit 'layer 3'" for messages: unit 0 is the embedding, the last the head.
 std::string unit_name(int64_t u, int64_t units) {
@@ -163,7 +159,7 @@ std::vector<const TrainRow*> rows_of(const TrainSet& set, const std::vector<int6
 // optimizer (train.nonfinite: stop) or dropped and counted (skip).
 StepMetrics train_step(const StepPlan& plan, const TrainSet& set, ShardedModel& model, Optimizer& optimizer, double lr,
                        const TrainConfig& tc, const RunContext& ctx, TrainSummary& summary) {
-  const auto start = Clock::now();
+  const auto start = WallClock::now();
   const at::ScalarType compute = tc.precision == Precision::bf16 ? at::kBFloat16 : at::kFloat;
   MicroBatchStats mine;
   int64_t first_bad_micro = -1;  // on this rank
@@ -216,7 +212,7 @@ void checkpoint(const TrainJob& job, const ShardedModel& model, Optimizer& optim
 }
 
 // π_{t+1} as a Hugging Face folder, and the stage's closing lines.
-void export_trained(const TrainJob& job, const ShardedModel& model, const TrainSummary& summary, Clock::time_point start,
+void export_trained(const TrainJob& job, const ShardedModel& model, const TrainSummary& summary, WallClock::time_point start,
                     const RunContext& ctx) {
   export_policy(job, model, ctx.comm());
   ctx.group().barrier();
@@ -235,7 +231,7 @@ void export_trained(const TrainJob& job, const ShardedModel& model, const TrainS
 
 // ---------------------------------------------------------------- the stage
 TrainSummary run_train_stage(const TrainJob& job, const RunContext& ctx) {
-  const auto start = Clock::now();
+  const auto start = WallClock::now();
   const TrainConfig& tc = job.train;
   const LossProperties& loss = loss_properties(tc.loss);
 
